@@ -1,0 +1,145 @@
+//! Configuration of a [`Client`], checked once in [`ClientBuilder::build`].
+
+use std::{sync::Arc, time::Duration};
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{Client, Error, base_url, client::ClientInner, generated, tls, transport::Transport};
+
+/// Default cap on a response body: a provider user is a few hundred bytes.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Default time for a whole request, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const USER_AGENT_VALUE: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Builds a [`Client`]. Only the API key is required.
+///
+/// ```
+/// use std::time::Duration;
+/// use upheal_provider_users::Client;
+///
+/// let client = Client::builder()
+///     .api_key("secret-key")
+///     .base_url("https://api.upheal.io/")
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("secret-key"));
+/// # Ok::<(), upheal_provider_users::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    base_url: String,
+    allow_insecure_http: bool,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
+    prefer_native_tls: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: base_url::DEFAULT_BASE_URL.to_owned(),
+            allow_insecure_http: false,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            prefer_native_tls: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The partner API key, sent as `Authorization: Bearer <key>`. Required.
+    /// It is held as a secret: no `Debug`, `Display`, error or log shows it.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// Where to send requests; default `https://api.upheal.io`. A trailing
+    /// `/` is tolerated and a path stem (a proxy prefix) is kept. Plain
+    /// `http` is accepted only for loopback hosts, see
+    /// [`Self::allow_insecure_http`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Accepts a plain `http` base URL to a non-loopback host, which sends
+    /// the API key in clear text. Off by default.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Time for one whole HTTP attempt, response body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The most bytes read from one response body (default 1 MiB); a larger
+    /// body fails with [`crate::ErrorKind::ResponseTooLarge`] after reading
+    /// no more than this.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Uses the platform TLS library even when `rustls` is also compiled in.
+    #[cfg(feature = "native-tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native-tls")))]
+    pub fn use_native_tls(mut self) -> Self {
+        self.prefer_native_tls = true;
+        self
+    }
+
+    /// Checks the configuration and builds the client (and its connection pool).
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = base_url::parse(&self.base_url, self.allow_insecure_http)?;
+        let headers = default_headers(self.api_key.as_ref())?;
+        let http = tls::configure(reqwest::Client::builder(), self.prefer_native_tls)?
+            .default_headers(headers)
+            // A redirect would re-send the update somewhere the caller did
+            // not choose; the API documents none.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| Error::new(crate::ErrorKind::Transport, format!("cannot build the HTTP client ({e})")))?;
+        let transport = Transport {
+            max_response_bytes: self.max_response_bytes,
+        };
+        let raw = generated::Client::new_with_client(&base_url, http, transport);
+        Ok(Client::from_inner(Arc::new(ClientInner { raw, base_url })))
+    }
+}
+
+fn default_headers(api_key: Option<&SecretString>) -> Result<HeaderMap, Error> {
+    let key = api_key
+        .map(|k| k.expose_secret().trim())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| Error::invalid_input("api_key", "an API key is required: call `.api_key(..)`"))?;
+    let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+        // The key itself is never part of the message.
+        Error::invalid_input("api_key", "contains characters that cannot go in an HTTP header")
+    })?;
+    authorization.set_sensitive(true);
+    let mut headers = HeaderMap::with_capacity(2);
+    headers.insert(AUTHORIZATION, authorization);
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    Ok(headers)
+}

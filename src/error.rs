@@ -1,0 +1,205 @@
+//! The one error type every fallible call returns.
+//!
+//! Modelled on the AWS SDK: a small `#[non_exhaustive]` [`ErrorKind`] to
+//! branch on, plus the metadata an on-call engineer needs (HTTP status, the
+//! raw response body, `Retry-After`, attempts made). The API key is never part
+//! of an error: it lives only in a header marked sensitive.
+
+use std::{error::Error as StdError, fmt, time::Duration};
+
+type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// What went wrong, in the categories a caller acts on differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An input was refused before anything was sent; see [`Error::field`].
+    InvalidInput,
+    /// HTTP 401: the API key is missing or invalid.
+    Unauthorized,
+    /// HTTP 403: the API key may not do this with these parameters.
+    Forbidden,
+    /// HTTP 404: no provider user has this id.
+    NotFound,
+    /// HTTP 400: Upheal refused the request parameters (also, by assumption,
+    /// a deactivated user).
+    BadRequest,
+    /// HTTP 429: over the per-key rate limit; see [`Error::retry_after`].
+    RateLimited,
+    /// HTTP 5xx: a fault on Upheal's side.
+    Server,
+    /// The request or the connection timed out.
+    Timeout,
+    /// The connection failed or broke (DNS, TCP, TLS, reset).
+    Transport,
+    /// A success response whose body is not a provider user.
+    Decode,
+    /// The user in the response is not the one that was addressed.
+    IdentityMismatch,
+    /// A response larger than the client's cap; nothing more was read.
+    ResponseTooLarge,
+    /// A status the API does not document (e.g. a redirect or 409).
+    UnexpectedStatus,
+}
+
+impl ErrorKind {
+    /// Whether repeating the same call may succeed: the update sets absolute
+    /// values, so a retry after a transient fault cannot apply it twice.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited | Self::Server | Self::Timeout | Self::Transport
+        )
+    }
+
+    fn advice(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "fix the input; nothing was sent",
+            Self::Unauthorized => "check that the API key is set and valid for this environment",
+            Self::Forbidden => "this API key may not update this user; check the key's organisation",
+            Self::NotFound => "check the id and whether it is an Upheal UUID or your partnerUserId",
+            Self::BadRequest => {
+                "Upheal refused the request; the body says why (deactivated users cannot be updated)"
+            }
+            Self::RateLimited => "slow down: the limit is 300 requests per minute per API key",
+            Self::Server => "a fault on Upheal's side; the update is safe to retry later",
+            Self::Timeout => "no answer in time; the update is safe to retry",
+            Self::Transport => "the connection failed; check the network and base URL",
+            Self::Decode => "the response was not a provider user; the raw body is kept",
+            Self::IdentityMismatch => {
+                "the response names another user; do not trust this result and investigate"
+            }
+            Self::ResponseTooLarge => "the response exceeded the size cap and was not read",
+            Self::UnexpectedStatus => "a status the API does not document; the raw body is kept",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// An error from this crate: what happened, what to do, and the evidence.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    field: Option<&'static str>,
+    status: Option<u16>,
+    body: Option<String>,
+    retry_after: Option<Duration>,
+    attempts: u32,
+    #[source]
+    source: Option<BoxError>,
+}
+
+/// How much of a response body an error keeps: enough to diagnose, bounded
+/// so a hostile server cannot grow the caller's memory through errors.
+pub(crate) const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
+/// How much of the body the `Display` text shows.
+const DISPLAYED_BODY_CHARS: usize = 200;
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            field: None,
+            status: None,
+            body: None,
+            retry_after: None,
+            attempts: 0,
+            source: None,
+        }
+    }
+
+    /// An input refused before sending: `field` is the wire name of the
+    /// field (or the builder setting) and `rule` says what it must be.
+    pub(crate) fn invalid_input(field: &'static str, rule: impl fmt::Display) -> Self {
+        let mut error = Self::new(ErrorKind::InvalidInput, format!("invalid `{field}`: {rule}"));
+        error.field = Some(field);
+        error
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_body(mut self, body: Option<String>) -> Self {
+        self.body = body;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// The category to branch on.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The raw response body (at most 64 KiB of it), when there was one.
+    /// Upheal publishes no error body format, so it is kept as text.
+    pub fn body(&self) -> Option<&str> {
+        self.body.as_deref()
+    }
+
+    /// For [`ErrorKind::InvalidInput`]: the wire name of the refused field
+    /// (e.g. `nationalProviderIdentifier`) or builder setting (e.g. `api_key`).
+    pub fn field(&self) -> Option<&str> {
+        self.field
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// How many HTTP attempts the call made before failing (0 when the input
+    /// was refused before sending).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether the same call may succeed later; see [`ErrorKind::is_transient`].
+    pub fn is_transient(&self) -> bool {
+        self.kind.is_transient()
+    }
+
+    fn render(&self) -> String {
+        let mut text = self.message.clone();
+        if let Some(status) = self.status {
+            text.push_str(&format!(" (HTTP {status})"));
+        }
+        if let Some(excerpt) = self.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            let shown: String = excerpt.chars().take(DISPLAYED_BODY_CHARS).collect();
+            let more = if shown.len() < excerpt.len() { "…" } else { "" };
+            text.push_str(&format!(": {shown}{more}"));
+        }
+        if self.attempts > 1 {
+            text.push_str(&format!(" after {} attempts", self.attempts));
+        }
+        format!("{text}; {}", self.kind.advice())
+    }
+}

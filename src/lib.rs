@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod base_url;
+mod client;
+mod client_builder;
+mod error;
+pub mod generated;
+mod note_identifier;
+mod npi;
+mod provider_user_id;
+mod provider_user_update;
+mod response_body;
+mod response_error;
+mod tls;
+mod transport;
+
+pub use base_url::DEFAULT_BASE_URL;
+pub use client::Client;
+pub use client_builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+};
+pub use error::{Error, ErrorKind};
+pub use generated::types::ProviderUser;
+pub use note_identifier::NoteIdentifier;
+pub use npi::Npi;
+pub use provider_user_id::{MAX_PARTNER_ID_CHARS, ProviderUserId};
+pub use provider_user_update::{MAX_TEXT_CHARS, ProviderUserUpdate};
+pub use transport::Transport;

@@ -1,0 +1,172 @@
+//! The attributes one update changes, built fluently and validated before I/O.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, NoteIdentifier, Npi, generated::types::UpdateProviderUserRequest};
+
+const THERAPY_LICENCE: &str = "therapyLicence";
+const TEMPLATE_IDS: &str = "defaultNoteTemplateIds";
+/// A sanity bound on free-text fields, not a published limit.
+pub const MAX_TEXT_CHARS: usize = 256;
+
+/// What to change on a provider user. Every field is optional: an unset field
+/// is absent from the request and Upheal leaves it unchanged.
+///
+/// The setters never fail, so an update reads like the data it sends; the
+/// checks run in [`ProviderUserUpdate::validate`], which
+/// [`Client::update_provider_user`](crate::Client::update_provider_user)
+/// calls before sending anything.
+///
+/// ```
+/// use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserUpdate};
+///
+/// let update = ProviderUserUpdate::new()
+///     .note_identifier(NoteIdentifier::Clinician)
+///     .national_provider_identifier(Npi::new("1234567893")?)
+///     .default_note_template_ids(Vec::<String>::new()); // clears the list
+/// assert_eq!(
+///     serde_json::to_string(&update).unwrap(),
+///     r#"{"nationalProviderIdentifier":"1234567893","noteIdentifier":"Clinician","defaultNoteTemplateIds":[]}"#
+/// );
+/// # Ok::<(), upheal_provider_users::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ProviderUserUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    national_provider_identifier: Option<Npi>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    therapy_licence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note_identifier: Option<NoteIdentifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_note_template_ids: Option<Vec<String>>,
+}
+
+impl ProviderUserUpdate {
+    /// An update that changes nothing (sent as `{}`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the National Provider Identifier.
+    pub fn national_provider_identifier(mut self, npi: Npi) -> Self {
+        self.national_provider_identifier = Some(npi);
+        self
+    }
+
+    /// Sets the therapy licence number.
+    pub fn therapy_licence(mut self, licence: impl Into<String>) -> Self {
+        self.therapy_licence = Some(licence.into());
+        self
+    }
+
+    /// Sets how the provider is referred to in generated notes.
+    pub fn note_identifier(mut self, note_identifier: NoteIdentifier) -> Self {
+        self.note_identifier = Some(note_identifier);
+        self
+    }
+
+    /// Replaces the default note template ids; an empty list clears them.
+    pub fn default_note_template_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.default_note_template_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The NPI to set, if any.
+    pub fn get_national_provider_identifier(&self) -> Option<&Npi> {
+        self.national_provider_identifier.as_ref()
+    }
+
+    /// The therapy licence to set, if any.
+    pub fn get_therapy_licence(&self) -> Option<&str> {
+        self.therapy_licence.as_deref()
+    }
+
+    /// The note identifier to set, if any.
+    pub fn get_note_identifier(&self) -> Option<&NoteIdentifier> {
+        self.note_identifier.as_ref()
+    }
+
+    /// The template ids to set, if any (`Some(&[])` clears them).
+    pub fn get_default_note_template_ids(&self) -> Option<&[String]> {
+        self.default_note_template_ids.as_deref()
+    }
+
+    /// Whether the update sets no field at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Checks every field without any I/O; the error names the field and the
+    /// rule. Refused: an unknown note identifier, a blank or overlong therapy
+    /// licence, and template ids that are blank, overlong, contain control
+    /// characters or repeat. (The NPI was checked when it was built.)
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(note_identifier) = &self.note_identifier {
+            note_identifier.validate()?;
+        }
+        if let Some(licence) = &self.therapy_licence {
+            check_text(THERAPY_LICENCE, licence)?;
+        }
+        if let Some(ids) = &self.default_note_template_ids {
+            check_template_ids(ids)?;
+        }
+        Ok(())
+    }
+
+    /// The generated wire request, after [`Self::validate`].
+    pub fn to_request(&self) -> Result<UpdateProviderUserRequest, Error> {
+        self.validate()?;
+        Ok(UpdateProviderUserRequest {
+            default_note_template_ids: self.default_note_template_ids.clone(),
+            national_provider_identifier: self
+                .national_provider_identifier
+                .as_ref()
+                .map(|npi| npi.as_str().to_owned()),
+            note_identifier: self.note_identifier.clone(),
+            therapy_licence: self.therapy_licence.clone(),
+        })
+    }
+}
+
+fn check_text(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be blank"));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid_input(
+            field,
+            format!("must not contain control characters (found {c:?})"),
+        ));
+    }
+    let chars = value.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(Error::invalid_input(
+            field,
+            format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are accepted"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_template_ids(ids: &[String]) -> Result<(), Error> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    for id in ids {
+        check_text(TEMPLATE_IDS, id)?;
+        if !seen.insert(id.as_str()) {
+            return Err(Error::invalid_input(
+                TEMPLATE_IDS,
+                format!("`{id}` appears more than once"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Turns what the generated method returns on failure into an [`Error`]
+//! whose kind a caller can act on.
+
+use std::time::{Duration, SystemTime};
+
+use progenitor_client::{ByteStream, Error as RawError};
+use reqwest::{StatusCode, header::HeaderMap};
+
+use crate::{
+    Error, ErrorKind,
+    response_body::{find_too_large, read_kept_body},
+};
+
+pub(crate) async fn from_raw(raw: RawError<ByteStream>) -> Error {
+    match raw {
+        RawError::ErrorResponse(value) => {
+            let status = value.status();
+            let headers = value.headers().clone();
+            let body = read_kept_body(value.into_inner().into_inner()).await;
+            from_status(status, &headers, body)
+        }
+        RawError::UnexpectedResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_kept_body(response.bytes_stream()).await;
+            from_status(status, &headers, body)
+        }
+        RawError::CommunicationError(e) | RawError::ResponseBodyError(e) => from_reqwest(e),
+        RawError::InvalidResponsePayload(bytes, e) => Error::new(
+            ErrorKind::Decode,
+            format!("the success response is not a provider user ({e})"),
+        )
+        .with_status(StatusCode::OK.as_u16())
+        .with_body(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        .with_source(e),
+        RawError::InvalidRequest(message) | RawError::Custom(message) => {
+            Error::new(ErrorKind::InvalidInput, message)
+        }
+        RawError::InvalidUpgrade(e) => from_reqwest(e),
+    }
+}
+
+fn from_reqwest(e: reqwest::Error) -> Error {
+    if let Some(too_large) = find_too_large(&e) {
+        return Error::new(ErrorKind::ResponseTooLarge, too_large.to_string());
+    }
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Transport
+    };
+    let what = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "could not connect to Upheal"
+    } else if e.is_body() || e.is_decode() {
+        "the response broke off"
+    } else {
+        "the request failed"
+    };
+    // reqwest's own Display may name the URL, never a header: the key is safe.
+    Error::new(kind, format!("{what} ({e})")).with_source(e)
+}
+
+pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<String>) -> Error {
+    let code = status.as_u16();
+    let (kind, what) = match code {
+        400 => (ErrorKind::BadRequest, "Upheal refused the request parameters"),
+        401 => (ErrorKind::Unauthorized, "Upheal did not accept the API key"),
+        403 => (ErrorKind::Forbidden, "the API key is not allowed to do this"),
+        404 => (ErrorKind::NotFound, "no provider user has this id"),
+        429 => (ErrorKind::RateLimited, "rate limited by Upheal"),
+        500..=599 => (ErrorKind::Server, "Upheal failed to handle the request"),
+        _ => (ErrorKind::UnexpectedStatus, "Upheal answered with an undocumented status"),
+    };
+    Error::new(kind, what)
+        .with_status(code)
+        .with_body(body)
+        .with_retry_after(retry_after(headers))
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
