@@ -79,7 +79,11 @@ impl Client {
             status = tracing::field::Empty,
         );
         async {
-            let result = self.inner.raw.update_provider_user_by_id_v2(&id.to_string(), &request).await;
+            let result = self
+                .inner
+                .raw
+                .update_provider_user_by_id_v2(&id.to_string(), &request)
+                .await;
             let user = match result {
                 Ok(value) => value.into_inner(),
                 Err(raw) => return Err(response_error::from_raw(raw).await.with_attempts(1)),
@@ -99,7 +103,10 @@ fn check_identity(id: &ProviderUserId, user: ProviderUser) -> Result<ProviderUse
         Some(_) => format!("userId `{}`", user.user_id),
         None => format!("partnerUserId {:?}", user.partner_user_id),
     };
-    tracing::error!(id_form = id.form(), "response names a different provider user");
+    tracing::error!(
+        id_form = id.form(),
+        "response names a different provider user"
+    );
     Err(Error::new(
         ErrorKind::IdentityMismatch,
         format!("addressed provider user `{id}` but the response is for {got}"),

@@ -119,7 +119,12 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .build()
-            .map_err(|e| Error::new(crate::ErrorKind::Transport, format!("cannot build the HTTP client ({e})")))?;
+            .map_err(|e| {
+                Error::new(
+                    crate::ErrorKind::Transport,
+                    format!("cannot build the HTTP client ({e})"),
+                )
+            })?;
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
         };
@@ -132,10 +137,15 @@ fn default_headers(api_key: Option<&SecretString>) -> Result<HeaderMap, Error> {
     let key = api_key
         .map(|k| k.expose_secret().trim())
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| Error::invalid_input("api_key", "an API key is required: call `.api_key(..)`"))?;
+        .ok_or_else(|| {
+            Error::invalid_input("api_key", "an API key is required: call `.api_key(..)`")
+        })?;
     let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
         // The key itself is never part of the message.
-        Error::invalid_input("api_key", "contains characters that cannot go in an HTTP header")
+        Error::invalid_input(
+            "api_key",
+            "contains characters that cannot go in an HTTP header",
+        )
     })?;
     authorization.set_sensitive(true);
     let mut headers = HeaderMap::with_capacity(2);

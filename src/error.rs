@@ -56,7 +56,9 @@ impl ErrorKind {
         match self {
             Self::InvalidInput => "fix the input; nothing was sent",
             Self::Unauthorized => "check that the API key is set and valid for this environment",
-            Self::Forbidden => "this API key may not update this user; check the key's organisation",
+            Self::Forbidden => {
+                "this API key may not update this user; check the key's organisation"
+            }
             Self::NotFound => "check the id and whether it is an Upheal UUID or your partnerUserId",
             Self::BadRequest => {
                 "Upheal refused the request; the body says why (deactivated users cannot be updated)"
@@ -119,7 +121,10 @@ impl Error {
     /// An input refused before sending: `field` is the wire name of the
     /// field (or the builder setting) and `rule` says what it must be.
     pub(crate) fn invalid_input(field: &'static str, rule: impl fmt::Display) -> Self {
-        let mut error = Self::new(ErrorKind::InvalidInput, format!("invalid `{field}`: {rule}"));
+        let mut error = Self::new(
+            ErrorKind::InvalidInput,
+            format!("invalid `{field}`: {rule}"),
+        );
         error.field = Some(field);
         error
     }
@@ -192,9 +197,18 @@ impl Error {
         if let Some(status) = self.status {
             text.push_str(&format!(" (HTTP {status})"));
         }
-        if let Some(excerpt) = self.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        if let Some(excerpt) = self
+            .body
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
             let shown: String = excerpt.chars().take(DISPLAYED_BODY_CHARS).collect();
-            let more = if shown.len() < excerpt.len() { "…" } else { "" };
+            let more = if shown.len() < excerpt.len() {
+                "…"
+            } else {
+                ""
+            };
             text.push_str(&format!(": {shown}{more}"));
         }
         if self.attempts > 1 {

@@ -132,7 +132,12 @@ fn closest_known(value: &str) -> Option<&'static str> {
     let folded = fold(value);
     NoteIdentifier::ALL
         .iter()
-        .map(|known| (known.as_str(), strsim::levenshtein(&folded, &fold(known.as_str()))))
+        .map(|known| {
+            (
+                known.as_str(),
+                strsim::levenshtein(&folded, &fold(known.as_str())),
+            )
+        })
         .min_by_key(|&(_, distance)| distance)
         .filter(|&(name, distance)| distance <= (name.len() / 3).max(2))
         .map(|(name, _)| name)

@@ -65,13 +65,22 @@ fn from_reqwest(e: reqwest::Error) -> Error {
 pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<String>) -> Error {
     let code = status.as_u16();
     let (kind, what) = match code {
-        400 => (ErrorKind::BadRequest, "Upheal refused the request parameters"),
+        400 => (
+            ErrorKind::BadRequest,
+            "Upheal refused the request parameters",
+        ),
         401 => (ErrorKind::Unauthorized, "Upheal did not accept the API key"),
-        403 => (ErrorKind::Forbidden, "the API key is not allowed to do this"),
+        403 => (
+            ErrorKind::Forbidden,
+            "the API key is not allowed to do this",
+        ),
         404 => (ErrorKind::NotFound, "no provider user has this id"),
         429 => (ErrorKind::RateLimited, "rate limited by Upheal"),
         500..=599 => (ErrorKind::Server, "Upheal failed to handle the request"),
-        _ => (ErrorKind::UnexpectedStatus, "Upheal answered with an undocumented status"),
+        _ => (
+            ErrorKind::UnexpectedStatus,
+            "Upheal answered with an undocumented status",
+        ),
     };
     Error::new(kind, what)
         .with_status(code)
@@ -81,10 +90,17 @@ pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<
 
 /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }

@@ -31,7 +31,11 @@ fn rustls_backend(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuil
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())
         .map_err(|e| {
-            Error::new(crate::ErrorKind::Transport, format!("cannot set up TLS ({e})")).with_source(e)
+            Error::new(
+                crate::ErrorKind::Transport,
+                format!("cannot set up TLS ({e})"),
+            )
+            .with_source(e)
         })?
         .with_no_client_auth();
     Ok(builder.tls_backend_preconfigured(config))

@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use upheal_provider_users::Client;
+use wiremock::MockServer;
+
+pub const API_KEY: &str = "test-key-5d1f0c";
+pub const UPHEAL_UUID: &str = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+pub fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(API_KEY)
+        .base_url(server.uri())
+        .build()
+        .expect("a loopback base URL is valid")
+}
+
+/// A complete `ProviderUser` body as the API documents it.
+pub fn user_json(user_id: &str, partner_user_id: Option<&str>) -> Value {
+    let mut user = json!({
+        "userId": user_id,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada@example.com",
+        "defaultNoteTemplateIds": ["tpl-1"],
+        "nationalProviderIdentifier": "1234567893",
+        "therapyLicence": "LPC-12345",
+        "noteIdentifier": "Clinician",
+        "organizationId": "org-1",
+    });
+    if let Some(partner) = partner_user_id {
+        user["partnerUserId"] = json!(partner);
+    }
+    user
+}
+
+/// The fragment, parsed, for tests that compare code with the spec.
+pub fn spec() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/openapi/update-provider-user-by-id-v2.json"
+    ))
+    .expect("the fragment ships with the crate");
+    serde_json::from_str(&text).expect("the fragment is JSON")
+}

@@ -1,0 +1,66 @@
+//! The hand-written layer must cover exactly what the fragment describes.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserUpdate};
+
+fn string_set(values: &Value) -> BTreeSet<String> {
+    values
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+#[test]
+fn note_identifier_values_match_the_fragment() {
+    let spec = common::spec();
+    let in_spec = string_set(&spec["components"]["schemas"]["NoteIdentifier"]["enum"]);
+    let in_code: BTreeSet<String> = NoteIdentifier::ALL
+        .iter()
+        .map(|v| v.as_str().to_owned())
+        .collect();
+    assert_eq!(in_code, in_spec);
+}
+
+/// Every request property must have a setter: an update with every setter
+/// used serialises to exactly the fragment's property names.
+#[test]
+fn every_request_property_has_a_setter() {
+    let spec = common::spec();
+    let properties: BTreeSet<String> =
+        spec["components"]["schemas"]["UpdateProviderUserRequest"]["properties"]
+            .as_object()
+            .expect("the request has properties")
+            .keys()
+            .cloned()
+            .collect();
+    let everything = ProviderUserUpdate::new()
+        .national_provider_identifier(Npi::new("1234567893").unwrap())
+        .therapy_licence("LPC-1")
+        .note_identifier(NoteIdentifier::Coach)
+        .default_note_template_ids(["tpl-1"]);
+    let sent = serde_json::to_value(everything.to_request().unwrap()).unwrap();
+    let sent: BTreeSet<String> = sent.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(sent, properties);
+}
+
+#[test]
+fn the_response_required_set_matches_the_documentation() {
+    let spec = common::spec();
+    let required = string_set(&spec["components"]["schemas"]["ProviderUser"]["required"]);
+    let documented: BTreeSet<String> = [
+        "userId",
+        "firstName",
+        "lastName",
+        "email",
+        "defaultNoteTemplateIds",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(required, documented);
+}

@@ -1,0 +1,151 @@
+//! `Npi`, `NoteIdentifier` and `ProviderUserId` on their own.
+
+use std::collections::HashSet;
+
+use upheal_provider_users::{ErrorKind, NoteIdentifier, Npi, ProviderUserId};
+use uuid::Uuid;
+
+#[test]
+fn valid_npis_are_accepted() {
+    for npi in ["1234567893", "1245319599", "1003000126"] {
+        assert_eq!(Npi::new(npi).unwrap().as_str(), npi);
+        assert_eq!(npi.parse::<Npi>().unwrap().to_string(), npi);
+    }
+}
+
+#[test]
+fn invalid_npis_say_which_rule_they_break() {
+    let cases = [
+        ("123456789", "exactly 10 digits, not 9"),
+        ("12345678930", "exactly 10 digits, not 11"),
+        ("", "exactly 10 digits, not 0"),
+        ("12345a7893", "character 6 is 'a'"),
+        ("1234567890", "last digit should be 3"),
+        ("1234567839", "check digit"),
+        ("١٢٣٤٥٦٧٨٩٣", "only the digits 0-9"),
+    ];
+    for (input, rule) in cases {
+        let error = Npi::new(input).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(error.field(), Some("nationalProviderIdentifier"));
+        assert!(error.to_string().contains(rule), "{input:?}: {error}");
+    }
+}
+
+#[test]
+fn npi_deserialisation_validates() {
+    assert!(serde_json::from_str::<Npi>("\"1234567893\"").is_ok());
+    assert!(serde_json::from_str::<Npi>("\"1234567890\"").is_err());
+}
+
+#[test]
+fn note_identifiers_parse_in_any_case_and_spelling() {
+    for known in NoteIdentifier::ALL {
+        let wire = known.as_str();
+        assert_eq!(&wire.parse::<NoteIdentifier>().unwrap(), known);
+        assert_eq!(
+            &wire.to_lowercase().parse::<NoteIdentifier>().unwrap(),
+            known
+        );
+        assert_eq!(
+            &wire.to_uppercase().parse::<NoteIdentifier>().unwrap(),
+            known
+        );
+        assert_eq!(known.to_string(), wire);
+    }
+    assert_eq!(
+        "dr last name".parse::<NoteIdentifier>().unwrap(),
+        NoteIdentifier::DrLastName
+    );
+    assert_eq!(
+        "peer-support_specialist".parse::<NoteIdentifier>().unwrap(),
+        NoteIdentifier::PeerSupportSpecialist
+    );
+}
+
+#[test]
+fn note_identifier_typos_get_a_suggestion_and_the_valid_list() {
+    let cases = [
+        ("Councelor", Some("Counselor")),
+        ("therapis", Some("Therapist")),
+        ("Psycologist", Some("Psychologist")),
+        ("DrLastname", None), // folded exactly: accepted, see below
+        ("Astronaut", None),
+    ];
+    for (input, suggestion) in cases {
+        match input.parse::<NoteIdentifier>() {
+            Ok(parsed) => assert_eq!(parsed, NoteIdentifier::DrLastName),
+            Err(error) => {
+                assert_eq!(error.field(), Some("noteIdentifier"));
+                let text = error.to_string();
+                assert!(
+                    text.contains("Valid values: Therapist, Clinician"),
+                    "{text}"
+                );
+                match suggestion {
+                    Some(name) => {
+                        assert!(text.contains(&format!("did you mean `{name}`")), "{text}")
+                    }
+                    None => assert!(!text.contains("did you mean"), "{text}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn note_identifier_wire_format() {
+    assert_eq!(
+        serde_json::to_string(&NoteIdentifier::CaseManager).unwrap(),
+        "\"CaseManager\""
+    );
+    assert_eq!(
+        serde_json::from_str::<NoteIdentifier>("\"Dietitian\"").unwrap(),
+        NoteIdentifier::Dietitian
+    );
+    let unknown: NoteIdentifier = serde_json::from_str("\"Shaman\"").unwrap();
+    assert_eq!(unknown, NoteIdentifier::Unknown("Shaman".into()));
+    assert!(!unknown.is_known());
+    assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"Shaman\"");
+    // The wire is case-sensitive: a differently cased value is not guessed at.
+    let lower: NoteIdentifier = serde_json::from_str("\"coach\"").unwrap();
+    assert_eq!(lower, NoteIdentifier::Unknown("coach".into()));
+}
+
+#[test]
+fn note_identifier_all_is_complete_and_distinct() {
+    assert_eq!(NoteIdentifier::ALL.len(), 16);
+    let distinct: HashSet<_> = NoteIdentifier::ALL.iter().collect();
+    assert_eq!(distinct.len(), 16);
+    assert!(NoteIdentifier::ALL.iter().all(NoteIdentifier::is_known));
+}
+
+#[test]
+fn provider_user_id_forms() {
+    let uuid = Uuid::new_v4();
+    let upheal: ProviderUserId = uuid.to_string().parse().unwrap();
+    assert_eq!(upheal, ProviderUserId::upheal(uuid));
+    assert_eq!(upheal.as_upheal(), Some(uuid));
+    assert_eq!(upheal.form(), "upheal");
+    assert_eq!(upheal.to_string(), uuid.to_string());
+
+    // Only the canonical hyphenated form is taken as an Upheal UUID.
+    let simple: ProviderUserId = uuid.simple().to_string().parse().unwrap();
+    assert_eq!(
+        simple.as_partner(),
+        Some(uuid.simple().to_string().as_str())
+    );
+
+    let partner: ProviderUserId = "ext-42".parse().unwrap();
+    assert_eq!(partner.as_partner(), Some("ext-42"));
+    assert_eq!(partner.form(), "partner");
+    assert_eq!(partner.to_string(), "ext-42");
+
+    // A partner whose ids are UUIDs says so explicitly.
+    let explicit = ProviderUserId::partner(uuid.to_string()).unwrap();
+    assert_eq!(explicit.as_partner(), Some(uuid.to_string().as_str()));
+    assert_ne!(explicit, upheal);
+
+    let set: HashSet<_> = [upheal.clone(), upheal, partner].into_iter().collect();
+    assert_eq!(set.len(), 2);
+}

@@ -1,0 +1,183 @@
+//! What goes on the wire: method, path, headers and the exact JSON body.
+
+mod common;
+
+use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
+use serde_json::{Value, json};
+use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use uuid::Uuid;
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+
+/// Sends `update` for `id` to a server that echoes a matching user, and
+/// returns the single request it received.
+async fn sent(id: &ProviderUserId, update: &ProviderUserUpdate) -> wiremock::Request {
+    let server = MockServer::start().await;
+    let user = match id.as_upheal() {
+        Some(uuid) => user_json(&uuid.to_string(), None),
+        None => user_json(UPHEAL_UUID, id.as_partner()),
+    };
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user))
+        .mount(&server)
+        .await;
+    client_for(&server)
+        .update_provider_user(id, update)
+        .await
+        .expect("the update succeeds");
+    let mut requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1, "exactly one request is sent");
+    requests.remove(0)
+}
+
+async fn body_of(update: ProviderUserUpdate) -> Value {
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let request = sent(&id, &update).await;
+    serde_json::from_slice(&request.body).expect("the body is JSON")
+}
+
+#[tokio::test]
+async fn empty_update_sends_an_empty_object() {
+    let request = sent(
+        &ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap()),
+        &ProviderUserUpdate::new(),
+    )
+    .await;
+    assert_eq!(std::str::from_utf8(&request.body).unwrap(), "{}");
+}
+
+#[tokio::test]
+async fn each_field_alone_is_the_only_key_sent() {
+    let npi = Npi::new("1234567893").unwrap();
+    let cases = [
+        (
+            ProviderUserUpdate::new().national_provider_identifier(npi),
+            json!({"nationalProviderIdentifier": "1234567893"}),
+        ),
+        (
+            ProviderUserUpdate::new().therapy_licence("LPC-12345"),
+            json!({"therapyLicence": "LPC-12345"}),
+        ),
+        (
+            ProviderUserUpdate::new().note_identifier(NoteIdentifier::PeerSupportSpecialist),
+            json!({"noteIdentifier": "PeerSupportSpecialist"}),
+        ),
+        (
+            ProviderUserUpdate::new().default_note_template_ids(["tpl-1", "tpl-2"]),
+            json!({"defaultNoteTemplateIds": ["tpl-1", "tpl-2"]}),
+        ),
+    ];
+    for (update, expected) in cases {
+        assert_eq!(body_of(update).await, expected);
+    }
+}
+
+#[tokio::test]
+async fn all_fields_together() {
+    let update = ProviderUserUpdate::new()
+        .note_identifier(NoteIdentifier::Clinician)
+        .national_provider_identifier(Npi::new("1234567893").unwrap())
+        .therapy_licence("LPC-12345")
+        .default_note_template_ids(["tpl-1", "tpl-2"]);
+    assert_eq!(
+        body_of(update).await,
+        json!({
+            "noteIdentifier": "Clinician",
+            "nationalProviderIdentifier": "1234567893",
+            "therapyLicence": "LPC-12345",
+            "defaultNoteTemplateIds": ["tpl-1", "tpl-2"],
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_empty_template_list_is_sent_as_an_empty_array() {
+    let update = ProviderUserUpdate::new().default_note_template_ids(Vec::<String>::new());
+    assert_eq!(body_of(update).await, json!({"defaultNoteTemplateIds": []}));
+}
+
+#[tokio::test]
+async fn method_headers_and_upheal_path() {
+    let request = sent(
+        &ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap()),
+        &ProviderUserUpdate::new(),
+    )
+    .await;
+    assert_eq!(request.method.as_str(), "PATCH");
+    assert_eq!(
+        request.url.path(),
+        format!("/users/providers/{UPHEAL_UUID}")
+    );
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(header("authorization"), Some(format!("Bearer {API_KEY}")));
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(header("accept").as_deref(), Some("application/json"));
+    assert_eq!(
+        header("api-version"),
+        None,
+        "progenitor's undocumented header is removed"
+    );
+    assert!(
+        header("user-agent")
+            .unwrap()
+            .starts_with("upheal-provider-users/")
+    );
+}
+
+#[tokio::test]
+async fn upheal_ids_are_sent_hyphenated_lowercase() {
+    let uuid = Uuid::new_v4();
+    let id: ProviderUserId = uuid.to_string().to_uppercase().parse().unwrap();
+    let request = sent(&id, &ProviderUserUpdate::new()).await;
+    assert_eq!(request.url.path(), format!("/users/providers/{uuid}"));
+}
+
+#[tokio::test]
+async fn partner_ids_are_percent_encoded_into_one_segment() {
+    let cases = [
+        ("ext-42", "ext-42"),
+        ("a/b", "a%2Fb"),
+        ("with space", "with%20space"),
+        ("what?x=1", "what%3Fx=1"),
+        ("hash#tag", "hash%23tag"),
+        ("josé-ü", "jos%C3%A9-%C3%BC"),
+        ("100%", "100%25"),
+        ("../admin", "..%2Fadmin"),
+    ];
+    for (raw, encoded) in cases {
+        let id = ProviderUserId::partner(raw).unwrap();
+        let request = sent(&id, &ProviderUserUpdate::new()).await;
+        assert_eq!(
+            request.url.path(),
+            format!("/users/providers/{encoded}"),
+            "partner id {raw:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_base_url_path_stem_and_trailing_slash_are_kept_correctly() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user_json(UPHEAL_UUID, None)))
+        .mount(&server)
+        .await;
+    let client = upheal_provider_users::Client::builder()
+        .api_key(API_KEY)
+        .base_url(format!("{}/proxy/upheal/", server.uri()))
+        .build()
+        .unwrap();
+    client
+        .update_provider_user(&UPHEAL_UUID.parse().unwrap(), &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[0].url.path(),
+        format!("/proxy/upheal/users/providers/{UPHEAL_UUID}")
+    );
+}
