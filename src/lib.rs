@@ -6,6 +6,8 @@ mod base_url;
 mod client;
 mod client_builder;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod generated;
 mod note_identifier;
 mod npi;

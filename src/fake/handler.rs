@@ -1,0 +1,215 @@
+//! The fake endpoint: `PATCH /users/providers/{providerUserId}`.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Path, State},
+    http::{HeaderMap, Method, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Fault, RecordedRequest, state::FakeState};
+use crate::{ProviderUser, generated::types::UpdateProviderUserRequest};
+
+const REDACTED_BEARER: &str = "Bearer [redacted]";
+
+pub(crate) fn router(state: Arc<FakeState>) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/users/providers/{provider_user_id}",
+            axum::routing::patch(update_provider_user),
+        )
+        .fallback(not_routed)
+        .with_state(state)
+}
+
+async fn not_routed(
+    State(state): State<Arc<FakeState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let response = error(
+        StatusCode::NOT_FOUND,
+        "no such route on the fake Upheal server",
+    );
+    state.record(record(&method, &uri, &headers, &body, response.status()));
+    response
+}
+
+async fn update_provider_user(
+    State(state): State<Arc<FakeState>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let response = answer(&state, &id, &headers, &body).await;
+    state.record(record(&method, &uri, &headers, &body, response.status()));
+    response
+}
+
+async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+    let Some(key) = bearer_key(headers) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "missing API key: send Authorization: Bearer <API_KEY>",
+        );
+    };
+    if key != state.api_key {
+        return error(StatusCode::UNAUTHORIZED, "invalid API key");
+    }
+    if let Err(wait) = state.admit(key) {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return rate_limited(seconds);
+    }
+    let fault = state.next_fault();
+    match fault {
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return error(status, "injected fault");
+        }
+        Some(Fault::RateLimited { retry_after_secs }) => return rate_limited(retry_after_secs),
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::DropConnection) => return broken_body(None),
+        Some(Fault::MalformedBody) => return json_text(StatusCode::OK, "{\"userId\": oops".into()),
+        Some(Fault::TruncatedBody) => return broken_body(Some(b"{\"userId\":\"6f1c2a7e".to_vec())),
+        Some(Fault::OversizedBody(bytes)) => {
+            return json_text(
+                StatusCode::OK,
+                format!("{{\"padding\":\"{}\"}}", "x".repeat(bytes)),
+            );
+        }
+        Some(Fault::UnknownNoteIdentifier(_)) | None => {}
+    }
+    let update = match parse_update(state, body) {
+        Ok(update) => update,
+        Err(response) => return response,
+    };
+    let user = match apply(state, id, update).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let mut user = serde_json::to_value(user).expect("a provider user serialises");
+    if let Some(Fault::UnknownNoteIdentifier(value)) = fault {
+        user["noteIdentifier"] = json!(value);
+    }
+    (StatusCode::OK, axum::Json(user)).into_response()
+}
+
+fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+#[allow(clippy::result_large_err)]
+fn parse_update(state: &FakeState, body: &Bytes) -> Result<UpdateProviderUserRequest, Response> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let violations = state.schema.violations(&value);
+    if !violations.is_empty() {
+        return Err(error(StatusCode::BAD_REQUEST, &violations.join("; ")));
+    }
+    serde_json::from_value(value).map_err(|e| error(StatusCode::BAD_REQUEST, &e.to_string()))
+}
+
+async fn apply(
+    state: &FakeState,
+    id: &str,
+    update: UpdateProviderUserRequest,
+) -> Result<ProviderUser, Response> {
+    let by_uuid = Uuid::try_parse(id)
+        .ok()
+        .filter(|uuid| state.has_user(*uuid));
+    let uuid = match by_uuid {
+        Some(uuid) => uuid,
+        None => {
+            state.count_partner_lookup();
+            tokio::time::sleep(state.partner_lookup_latency()).await;
+            state
+                .find_by_partner_id(id)
+                .ok_or_else(|| error(StatusCode::NOT_FOUND, "provider user not found"))?
+        }
+    };
+    state.update(uuid, update).ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "Deactivated users cannot be updated.",
+        )
+    })
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    let body = json!({"statusCode": status.as_u16(), "message": message}).to_string();
+    json_text(status, body)
+}
+
+fn rate_limited(retry_after_secs: u64) -> Response {
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate limit exceeded: 300 requests per minute per API key",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, retry_after_secs.into());
+    response
+}
+
+fn json_text(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A 200 whose body stream fails after `prefix`: with no prefix the client
+/// sees the connection close before a response, with one a truncated body.
+fn broken_body(prefix: Option<Vec<u8>>) -> Response {
+    let announced = prefix.as_ref().map_or(0, Vec::len) * 2 + 1;
+    let chunks: Vec<Result<Bytes, std::io::Error>> = prefix
+        .map(|p| Ok(Bytes::from(p)))
+        .into_iter()
+        .chain([Err(std::io::Error::other("injected connection drop"))])
+        .collect();
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, announced.into());
+    response
+}
+
+fn record(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    status: StatusCode,
+) -> RecordedRequest {
+    let headers: BTreeMap<String, String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == header::AUTHORIZATION {
+                REDACTED_BEARER.to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        headers,
+        body: String::from_utf8_lossy(body).into_owned(),
+        status: status.as_u16(),
+    }
+}

@@ -1,0 +1,259 @@
+//! An embedded fake Upheal server: what stripe-mock is to Stripe users, but
+//! in-process. The crate's own tests, the quickstart and your tests run
+//! against it over real HTTP on `127.0.0.1`.
+//!
+//! It serves `PATCH /users/providers/{providerUserId}` as the fragment in
+//! `openapi/` describes it: bearer auth, lookup by UUID or `partnerUserId`,
+//! request bodies validated against the fragment's own schema, absent fields
+//! left unchanged, `[]` clearing the template list, 404 for unknown users,
+//! 400 for deactivated ones, a per-key rate limit with `Retry-After`, and
+//! fault injection.
+//!
+//! ```
+//! use upheal_provider_users::{NoteIdentifier, ProviderUserId, ProviderUserUpdate};
+//! use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeUpheal::start().await?;
+//! let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
+//!
+//! let update = ProviderUserUpdate::new().note_identifier(NoteIdentifier::Coach);
+//! let user = fake.client().update_provider_user(&ProviderUserId::partner("ext-1")?, &update).await?;
+//! assert_eq!(user.user_id, uuid.to_string());
+//! assert_eq!(fake.counters().partner_lookups, 1);
+//! # Ok(()) }
+//! ```
+#![cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+
+mod fault;
+mod handler;
+mod key_rate_limit;
+mod request_log;
+mod request_schema;
+mod seed_user;
+mod state;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+pub use fault::Fault;
+pub use request_log::{Counters, RecordedRequest};
+pub use seed_user::SeedUser;
+use state::FakeState;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::{Client, ProviderUser};
+
+/// The API key the fake accepts unless configured otherwise. Not a secret.
+pub const FAKE_API_KEY: &str = "fake-upheal-api-key";
+/// Upheal's published limit, the fake's default.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
+
+/// A running fake Upheal server. It stops when dropped or on
+/// [`FakeUpheal::shutdown`].
+pub struct FakeUpheal {
+    address: SocketAddr,
+    base_url: String,
+    state: Arc<FakeState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Configures a [`FakeUpheal`] before it starts.
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct FakeUphealBuilder {
+    address: SocketAddr,
+    api_key: String,
+    rate_limit_per_minute: Option<u32>,
+    partner_lookup_latency: Duration,
+    users: Vec<SeedUser>,
+}
+
+impl Default for FakeUphealBuilder {
+    fn default() -> Self {
+        Self {
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_key: FAKE_API_KEY.to_owned(),
+            rate_limit_per_minute: Some(DEFAULT_RATE_LIMIT_PER_MINUTE),
+            partner_lookup_latency: Duration::ZERO,
+            users: Vec::new(),
+        }
+    }
+}
+
+impl FakeUphealBuilder {
+    /// Where to listen; default `127.0.0.1:0` (a free port).
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// The one API key the fake accepts.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// Requests per minute per key before 429 (default 300); `None` disables it.
+    pub fn rate_limit_per_minute(mut self, limit: Option<u32>) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// Extra latency of a lookup by `partnerUserId` (default none).
+    pub fn partner_lookup_latency(mut self, latency: Duration) -> Self {
+        self.partner_lookup_latency = latency;
+        self
+    }
+
+    /// Users present from the start.
+    pub fn users(mut self, users: impl IntoIterator<Item = SeedUser>) -> Self {
+        self.users.extend(users);
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<FakeUpheal> {
+        let state = Arc::new(FakeState::new(
+            self.api_key,
+            self.rate_limit_per_minute,
+            self.partner_lookup_latency,
+        ));
+        for user in self.users {
+            state.seed(user);
+        }
+        let listener = tokio::net::TcpListener::bind(self.address).await?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = handler::router(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "the fake Upheal server stopped with an error");
+            }
+        });
+        Ok(FakeUpheal {
+            address,
+            base_url: format!("http://{address}"),
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+impl FakeUpheal {
+    /// Starts a fake with the defaults on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// Configures a fake before starting it.
+    pub fn builder() -> FakeUphealBuilder {
+        FakeUphealBuilder::default()
+    }
+
+    /// The URL to give [`crate::ClientBuilder::base_url`].
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The socket address the fake listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The API key the fake accepts.
+    pub fn api_key(&self) -> &str {
+        &self.state.api_key
+    }
+
+    /// A [`ClientBuilder`](crate::ClientBuilder) already pointed at this fake
+    /// with its key, to adjust before building.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        Client::builder()
+            .api_key(self.api_key())
+            .base_url(self.base_url())
+    }
+
+    /// A client pointed at this fake with its key.
+    pub fn client(&self) -> Client {
+        self.client_builder()
+            .build()
+            .expect("a loopback URL and a fixed key always build")
+    }
+
+    /// Adds (or replaces) a user; returns its Upheal UUID.
+    pub fn seed(&self, user: SeedUser) -> Uuid {
+        self.state.seed(user)
+    }
+
+    /// The user as the fake now holds it.
+    pub fn user(&self, id: Uuid) -> Option<ProviderUser> {
+        self.state.user(id)
+    }
+
+    /// Deactivates (`false`) or reactivates a user; `false` if there is none.
+    pub fn set_active(&self, id: Uuid, active: bool) -> bool {
+        self.state.set_active(id, active)
+    }
+
+    /// Reassigns (or removes) a user's `partnerUserId`; `false` if there is none.
+    pub fn set_partner_user_id(&self, id: Uuid, partner_user_id: Option<&str>) -> bool {
+        self.state
+            .set_partner_user_id(id, partner_user_id.map(str::to_owned))
+    }
+
+    /// Makes the next `times` requests that pass authentication and the
+    /// rate limit suffer `fault`, in the order injected.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        self.state.inject(fault, times);
+    }
+
+    /// Changes the extra latency of lookups by `partnerUserId`.
+    pub fn set_partner_lookup_latency(&self, latency: Duration) {
+        self.state.set_partner_lookup_latency(latency);
+    }
+
+    /// Every request received so far, oldest first, key redacted.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+
+    /// Totals since start.
+    pub fn counters(&self) -> Counters {
+        self.state.counters()
+    }
+
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeUpheal {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for FakeUpheal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeUpheal")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}

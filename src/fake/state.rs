@@ -1,0 +1,168 @@
+//! Everything the fake server remembers, behind one short-held lock.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
+
+use uuid::Uuid;
+
+use super::{
+    Counters, Fault, RecordedRequest, SeedUser, key_rate_limit::KeyRateLimit,
+    request_schema::RequestSchema,
+};
+use crate::{ProviderUser, generated::types::UpdateProviderUserRequest};
+
+pub(crate) struct FakeState {
+    pub(crate) api_key: String,
+    pub(crate) schema: RequestSchema,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    users: HashMap<Uuid, SeedUser>,
+    faults: VecDeque<Fault>,
+    log: Vec<RecordedRequest>,
+    counters: Counters,
+    rate_limit: Option<KeyRateLimit>,
+    partner_lookup_latency: Duration,
+}
+
+impl FakeState {
+    pub(crate) fn new(
+        api_key: String,
+        rate_limit_per_minute: Option<u32>,
+        partner_lookup_latency: Duration,
+    ) -> Self {
+        Self {
+            api_key,
+            schema: RequestSchema::from_fragment(),
+            inner: Mutex::new(Inner {
+                users: HashMap::new(),
+                faults: VecDeque::new(),
+                log: Vec::new(),
+                counters: Counters::default(),
+                rate_limit: rate_limit_per_minute.map(KeyRateLimit::new),
+                partner_lookup_latency,
+            }),
+        }
+    }
+
+    /// No `await` ever happens while this guard is held.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn seed(&self, user: SeedUser) -> Uuid {
+        let id = user.user_id;
+        self.lock().users.insert(id, user);
+        id
+    }
+
+    pub(crate) fn user(&self, id: Uuid) -> Option<ProviderUser> {
+        self.lock().users.get(&id).map(SeedUser::to_provider_user)
+    }
+
+    pub(crate) fn has_user(&self, id: Uuid) -> bool {
+        self.lock().users.contains_key(&id)
+    }
+
+    pub(crate) fn set_active(&self, id: Uuid, active: bool) -> bool {
+        self.lock()
+            .users
+            .get_mut(&id)
+            .map(|u| u.active = active)
+            .is_some()
+    }
+
+    pub(crate) fn set_partner_user_id(&self, id: Uuid, partner_user_id: Option<String>) -> bool {
+        self.lock()
+            .users
+            .get_mut(&id)
+            .map(|u| u.partner_user_id = partner_user_id)
+            .is_some()
+    }
+
+    pub(crate) fn find_by_partner_id(&self, partner_user_id: &str) -> Option<Uuid> {
+        self.lock()
+            .users
+            .values()
+            .find(|u| u.partner_user_id.as_deref() == Some(partner_user_id))
+            .map(|u| u.user_id)
+    }
+
+    /// Applies the fields present; `None` when the user is deactivated.
+    pub(crate) fn update(
+        &self,
+        id: Uuid,
+        update: UpdateProviderUserRequest,
+    ) -> Option<ProviderUser> {
+        let mut inner = self.lock();
+        let user = inner.users.get_mut(&id).filter(|u| u.active)?;
+        if let Some(ids) = update.default_note_template_ids {
+            user.default_note_template_ids = ids;
+        }
+        if let Some(npi) = update.national_provider_identifier {
+            user.national_provider_identifier = Some(npi);
+        }
+        if let Some(licence) = update.therapy_licence {
+            user.therapy_licence = Some(licence);
+        }
+        if let Some(note_identifier) = update.note_identifier {
+            user.note_identifier = Some(note_identifier);
+        }
+        let user = user.to_provider_user();
+        inner.counters.updates_applied += 1;
+        Some(user)
+    }
+
+    pub(crate) fn inject(&self, fault: Fault, times: usize) {
+        self.lock().faults.extend(std::iter::repeat_n(fault, times));
+    }
+
+    pub(crate) fn next_fault(&self) -> Option<Fault> {
+        self.lock().faults.pop_front()
+    }
+
+    pub(crate) fn admit(&self, key: &str) -> Result<(), Duration> {
+        let mut inner = self.lock();
+        let verdict = inner
+            .rate_limit
+            .as_mut()
+            .map_or(Ok(()), |limit| limit.admit(key));
+        if verdict.is_err() {
+            inner.counters.rate_limited += 1;
+        }
+        verdict
+    }
+
+    pub(crate) fn partner_lookup_latency(&self) -> Duration {
+        self.lock().partner_lookup_latency
+    }
+
+    pub(crate) fn set_partner_lookup_latency(&self, latency: Duration) {
+        self.lock().partner_lookup_latency = latency;
+    }
+
+    pub(crate) fn count_partner_lookup(&self) {
+        self.lock().counters.partner_lookups += 1;
+    }
+
+    pub(crate) fn record(&self, request: RecordedRequest) {
+        let mut inner = self.lock();
+        inner.counters.requests += 1;
+        *inner.counters.by_status.entry(request.status).or_default() += 1;
+        inner.log.push(request);
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().log.clone()
+    }
+
+    pub(crate) fn counters(&self) -> Counters {
+        self.lock().counters.clone()
+    }
+}
