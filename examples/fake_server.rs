@@ -37,7 +37,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 builder.users(users)
             }
             other => {
-                return Err(format!("unknown flag {other}; see the file's header for usage").into());
+                return Err(
+                    format!("unknown flag {other}; see the file's header for usage").into(),
+                );
             }
         };
     }

@@ -1,0 +1,456 @@
+//! The embedded fake server: every rule it promises, over real HTTP, through
+//! both the crate's client and a plain HTTP client.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use upheal_provider_users::{
+    ErrorKind, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate,
+    fake::{FakeUpheal, Fault, SeedUser},
+};
+use uuid::Uuid;
+
+async fn fake_with_ada() -> (FakeUpheal, Uuid) {
+    let fake = FakeUpheal::start().await.unwrap();
+    let ada = fake.seed(
+        SeedUser::new("Ada", "Lovelace", "ada@example.com")
+            .partner_user_id("ext-ada")
+            .default_templates(["tpl-1"]),
+    );
+    (fake, ada)
+}
+
+/// A bare reqwest client. This crate enables reqwest's `rustls-no-provider`
+/// (it configures `ring` per client), so a bare client needs a process-wide
+/// provider first.
+fn bare_http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// Sends a raw PATCH, bypassing the client's validation.
+async fn raw_patch(fake: &FakeUpheal, id: &str, key: Option<&str>, body: &str) -> (u16, Value) {
+    let mut request = bare_http_client()
+        .patch(format!("{}/users/providers/{id}", fake.base_url()))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn bearer_auth_is_required() {
+    let (fake, ada) = fake_with_ada().await;
+    let (status, body) = raw_patch(&fake, &ada.to_string(), None, "{}").await;
+    assert_eq!(status, 401);
+    assert!(body["message"].as_str().unwrap().contains("missing"));
+    let (status, _) = raw_patch(&fake, &ada.to_string(), Some("wrong"), "{}").await;
+    assert_eq!(status, 401);
+
+    let wrong_key = fake.client_builder().api_key("wrong").build().unwrap();
+    let error = wrong_key
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unauthorized);
+}
+
+#[tokio::test]
+async fn updates_by_either_id_apply_only_present_fields() {
+    let (fake, ada) = fake_with_ada().await;
+    let client = fake.client();
+    let npi = Npi::new("1234567893").unwrap();
+
+    let user = client
+        .update_provider_user(
+            &ProviderUserId::upheal(ada),
+            &ProviderUserUpdate::new().national_provider_identifier(npi),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        user.national_provider_identifier.as_deref(),
+        Some("1234567893")
+    );
+    assert_eq!(
+        user.default_note_template_ids,
+        ["tpl-1"],
+        "absent fields are unchanged"
+    );
+    assert_eq!(fake.counters().partner_lookups, 0);
+
+    let user = client
+        .update_provider_user(
+            &ProviderUserId::partner("ext-ada").unwrap(),
+            &ProviderUserUpdate::new().note_identifier(NoteIdentifier::DrLastName),
+        )
+        .await
+        .unwrap();
+    assert_eq!(user.note_identifier, Some(NoteIdentifier::DrLastName));
+    assert_eq!(
+        user.national_provider_identifier.as_deref(),
+        Some("1234567893")
+    );
+    assert_eq!(fake.counters().partner_lookups, 1);
+
+    client
+        .update_provider_user(
+            &ProviderUserId::upheal(ada),
+            &ProviderUserUpdate::new().default_note_template_ids(Vec::<String>::new()),
+        )
+        .await
+        .unwrap();
+    let stored = fake.user(ada).unwrap();
+    assert!(
+        stored.default_note_template_ids.is_empty(),
+        "[] clears the list"
+    );
+    assert_eq!(stored.note_identifier, Some(NoteIdentifier::DrLastName));
+    assert_eq!(fake.counters().updates_applied, 3);
+}
+
+#[tokio::test]
+async fn partner_ids_with_reserved_characters_round_trip() {
+    let fake = FakeUpheal::start().await.unwrap();
+    for partner in ["a/b", "with space", "q?x=1", "hash#1", "josé", "100%"] {
+        let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(partner));
+        let user = fake
+            .client()
+            .update_provider_user(
+                &ProviderUserId::partner(partner).unwrap(),
+                &ProviderUserUpdate::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{partner:?}: {e}"));
+        assert_eq!(user.user_id, uuid.to_string());
+    }
+}
+
+#[tokio::test]
+async fn unknown_and_deactivated_users_are_refused() {
+    let (fake, _) = fake_with_ada().await;
+    let old = fake.seed(SeedUser::new("Old", "Account", "old@example.com").deactivated());
+    let client = fake.client();
+
+    let missing = client
+        .update_provider_user(
+            &ProviderUserId::partner("nobody").unwrap(),
+            &ProviderUserUpdate::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+    let missing = client
+        .update_provider_user(
+            &ProviderUserId::upheal(Uuid::new_v4()),
+            &ProviderUserUpdate::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+
+    let update = ProviderUserUpdate::new().therapy_licence("LPC-1");
+    let deactivated = client
+        .update_provider_user(&ProviderUserId::upheal(old), &update)
+        .await
+        .unwrap_err();
+    assert_eq!(deactivated.kind(), ErrorKind::BadRequest);
+    assert!(
+        deactivated
+            .body()
+            .unwrap()
+            .contains("Deactivated users cannot be updated")
+    );
+    assert_eq!(
+        fake.user(old).unwrap().therapy_licence,
+        None,
+        "nothing was applied"
+    );
+
+    assert!(fake.set_active(old, true));
+    assert!(
+        client
+            .update_provider_user(&ProviderUserId::upheal(old), &update)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn request_bodies_are_validated_against_the_fragment_schema() {
+    let (fake, ada) = fake_with_ada().await;
+    let key = Some(fake.api_key().to_owned());
+    let cases = [
+        (r#"{"noteIdentifier": "Shaman"}"#, "noteIdentifier"),
+        (r#"{"noteIdentifier": "clinician"}"#, "noteIdentifier"),
+        (
+            r#"{"nationalProviderIdentifier": 1234567893}"#,
+            "nationalProviderIdentifier",
+        ),
+        (r#"{"therapyLicence": ["LPC"]}"#, "therapyLicence"),
+        (
+            r#"{"defaultNoteTemplateIds": "tpl-1"}"#,
+            "defaultNoteTemplateIds",
+        ),
+        (
+            r#"{"defaultNoteTemplateIds": [1, 2]}"#,
+            "defaultNoteTemplateIds/0",
+        ),
+        (
+            r#"{"defaultNoteTemplateIds": null}"#,
+            "defaultNoteTemplateIds",
+        ),
+        (r#"["not", "an", "object"]"#, "object"),
+        ("not json", "not JSON"),
+    ];
+    for (body, mentioned) in cases {
+        let (status, answer) = raw_patch(&fake, &ada.to_string(), key.as_deref(), body).await;
+        assert_eq!(status, 400, "{body}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(mentioned), "{body}: {message}");
+    }
+    let (status, _) = raw_patch(
+        &fake,
+        &ada.to_string(),
+        key.as_deref(),
+        r#"{"noteIdentifier": "Coach"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        fake.user(ada).unwrap().note_identifier,
+        Some(NoteIdentifier::Coach)
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after() {
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(Some(3))
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = fake.client();
+    let id = ProviderUserId::upheal(ada);
+    for _ in 0..3 {
+        client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .unwrap();
+    }
+    let error = client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    let wait = error.retry_after().expect("the fake sends Retry-After");
+    assert!(
+        wait > Duration::ZERO && wait <= Duration::from_secs(60),
+        "{wait:?}"
+    );
+    assert_eq!(fake.counters().rate_limited, 1);
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_per_key_and_can_be_disabled() {
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = fake.client();
+    for _ in 0..400 {
+        client
+            .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+            .await
+            .unwrap();
+    }
+    assert_eq!(fake.counters().rate_limited, 0);
+}
+
+#[tokio::test]
+async fn injected_faults_surface_as_typed_errors_then_stop() {
+    let (fake, ada) = fake_with_ada().await;
+    let client = fake
+        .client_builder()
+        .max_response_bytes(16 * 1024)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let id = ProviderUserId::upheal(ada);
+    let cases = [
+        (Fault::Status(503), ErrorKind::Server),
+        (Fault::Status(500), ErrorKind::Server),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 2,
+            },
+            ErrorKind::RateLimited,
+        ),
+        (Fault::DropConnection, ErrorKind::Transport),
+        (Fault::MalformedBody, ErrorKind::Decode),
+        (Fault::TruncatedBody, ErrorKind::Transport),
+        (Fault::OversizedBody(64 * 1024), ErrorKind::ResponseTooLarge),
+        (Fault::Delay(Duration::from_secs(10)), ErrorKind::Timeout),
+    ];
+    for (fault, kind) in cases {
+        fake.inject(fault.clone(), 1);
+        let error = client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), kind, "{fault:?}: {error}");
+    }
+    assert!(
+        client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .is_ok(),
+        "faults are used up"
+    );
+}
+
+#[tokio::test]
+async fn a_fault_applies_to_exactly_the_next_n_requests() {
+    let (fake, ada) = fake_with_ada().await;
+    let client = fake.client();
+    let id = ProviderUserId::upheal(ada);
+    fake.inject(Fault::Status(502), 2);
+    for _ in 0..2 {
+        let error = client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(502));
+    }
+    assert!(
+        client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_note_identifier_from_the_server_is_kept() {
+    let (fake, ada) = fake_with_ada().await;
+    fake.inject(Fault::UnknownNoteIdentifier("Shaman".into()), 1);
+    let user = fake
+        .client()
+        .update_provider_user(
+            &ProviderUserId::upheal(ada),
+            &ProviderUserUpdate::new().therapy_licence("L-1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        user.note_identifier,
+        Some(NoteIdentifier::Unknown("Shaman".into()))
+    );
+    assert_eq!(user.therapy_licence.as_deref(), Some("L-1"));
+}
+
+#[tokio::test]
+async fn the_partner_lookup_latency_is_applied_to_partner_ids_only() {
+    let fake = FakeUpheal::builder()
+        .partner_lookup_latency(Duration::from_secs(10))
+        .start()
+        .await
+        .unwrap();
+    let ada =
+        fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-ada"));
+    let client = fake
+        .client_builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    assert!(
+        client
+            .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+            .await
+            .is_ok()
+    );
+    let slow = client
+        .update_provider_user(
+            &ProviderUserId::partner("ext-ada").unwrap(),
+            &ProviderUserUpdate::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(slow.kind(), ErrorKind::Timeout);
+    fake.set_partner_lookup_latency(Duration::ZERO);
+    assert!(
+        client
+            .update_provider_user(
+                &ProviderUserId::partner("ext-ada").unwrap(),
+                &ProviderUserUpdate::new()
+            )
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn the_request_log_redacts_the_key() {
+    let (fake, ada) = fake_with_ada().await;
+    fake.client()
+        .update_provider_user(
+            &ProviderUserId::upheal(ada),
+            &ProviderUserUpdate::new().therapy_licence("L-9"),
+        )
+        .await
+        .unwrap();
+    let log = fake.requests();
+    assert_eq!(log.len(), 1);
+    let request = &log[0];
+    assert_eq!(request.method, "PATCH");
+    assert_eq!(request.path, format!("/users/providers/{ada}"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&request.body).unwrap(),
+        json!({"therapyLicence": "L-9"})
+    );
+    assert_eq!(request.headers["authorization"], "Bearer [redacted]");
+    assert_eq!(request.status, 200);
+    assert!(!format!("{log:?}").contains(fake.api_key()));
+    assert_eq!(fake.counters().by_status.get(&200), Some(&1));
+}
+
+#[tokio::test]
+async fn seed_users_read_from_json() {
+    let users: Vec<SeedUser> = serde_json::from_value(json!([
+        {"userId": "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "partnerUserId": "ext-1",
+         "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "noteIdentifier": "Coach"},
+        {"firstName": "Old", "lastName": "Account", "email": "old@example.com", "active": false}
+    ]))
+    .unwrap();
+    assert!(users[0].active && !users[1].active);
+    let fake = FakeUpheal::builder().users(users).start().await.unwrap();
+    let user = fake
+        .client()
+        .update_provider_user(
+            &ProviderUserId::partner("ext-1").unwrap(),
+            &ProviderUserUpdate::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(user.user_id, "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
+    assert_eq!(user.note_identifier, Some(NoteIdentifier::Coach));
+}
+
+#[tokio::test]
+async fn shutdown_stops_serving() {
+    let (fake, ada) = fake_with_ada().await;
+    let client = fake.client();
+    fake.shutdown().await;
+    let error = client
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport);
+}
