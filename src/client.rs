@@ -1,18 +1,22 @@
-//! The client partners call: one validated, identity-checked update.
+//! The client partners call: validated, retried, identity-checked updates.
 
 use std::{fmt, sync::Arc};
 
+use tokio::time::Instant;
 use tracing::Instrument;
+use uuid::Uuid;
 
 use crate::{
-    ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate, generated,
+    ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
+    generated, generated::types::UpdateProviderUserRequest, partner_id_cache::PartnerIdCache,
     response_error,
 };
 
 /// A client for Upheal's "update provider user by id v2" endpoint.
 ///
-/// Cheap to clone (one `Arc`): clones share the connection pool, so build
-/// one per API key and pass clones around. `Send + Sync`.
+/// Cheap to clone (one `Arc`): clones share the connection pool, the rate
+/// limiter and the partner-id cache, so build one per API key and pass
+/// clones around. `Send + Sync`.
 ///
 /// ```no_run
 /// use upheal_provider_users::{Client, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
@@ -35,6 +39,8 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) raw: generated::Client,
     pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) partner_ids: Option<PartnerIdCache>,
 }
 
 impl Client {
@@ -53,8 +59,8 @@ impl Client {
     }
 
     /// The generated client underneath, as an escape hatch: it sends through
-    /// the same connection pool, authentication and body cap, but without
-    /// validation or the identity check.
+    /// the same connection pool, authentication, rate limiter and body cap,
+    /// but without validation, retries or the identity check.
     pub fn generated(&self) -> &generated::Client {
         &self.inner.raw
     }
@@ -63,9 +69,10 @@ impl Client {
     /// Upheal now holds it.
     ///
     /// Nothing is sent when the update is invalid
-    /// ([`ErrorKind::InvalidInput`]). The returned user is checked to be the
-    /// one addressed ([`ErrorKind::IdentityMismatch`] otherwise). Statuses
-    /// map to kinds as documented on [`ErrorKind`].
+    /// ([`ErrorKind::InvalidInput`]). Transient failures are retried under
+    /// the client's [`RetryPolicy`] (safe: the update sets absolute values).
+    /// The returned user is checked to be the one addressed
+    /// ([`ErrorKind::IdentityMismatch`] otherwise).
     pub async fn update_provider_user(
         &self,
         id: &ProviderUserId,
@@ -76,22 +83,112 @@ impl Client {
             "upheal.update_provider_user",
             operation = "updateProviderUserByIdV2",
             id_form = id.form(),
+            cached = tracing::field::Empty,
+            attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        async {
-            let result = self
+        let result = self
+            .update_validated(id, &request)
+            .instrument(span.clone())
+            .await;
+        match &result {
+            Ok(_) => span.record("status", 200),
+            Err(e) => span.record("status", e.status().unwrap_or(0)),
+        };
+        result
+    }
+
+    async fn update_validated(
+        &self,
+        id: &ProviderUserId,
+        request: &UpdateProviderUserRequest,
+    ) -> Result<ProviderUser, Error> {
+        if let Some((partner_id, uuid)) = self.cached_target(id) {
+            tracing::Span::current().record("cached", true);
+            match self
+                .send_with_retries(&ProviderUserId::upheal(uuid), request)
+                .await
+            {
+                Err(e) if e.kind() == ErrorKind::NotFound => self.forget(partner_id),
+                result => return self.check_cached_identity(id, partner_id, result),
+            }
+        }
+        let user = check_identity(id, self.send_with_retries(id, request).await?)?;
+        self.remember(id, &user);
+        Ok(user)
+    }
+
+    /// The HTTP attempts for one call, under the retry policy.
+    async fn send_with_retries(
+        &self,
+        target: &ProviderUserId,
+        request: &UpdateProviderUserRequest,
+    ) -> Result<ProviderUser, Error> {
+        let path_id = target.to_string();
+        let started = Instant::now();
+        let mut attempts = 1;
+        loop {
+            tracing::Span::current().record("attempts", attempts);
+            let error = match self
                 .inner
                 .raw
-                .update_provider_user_by_id_v2(&id.to_string(), &request)
-                .await;
-            let user = match result {
-                Ok(value) => value.into_inner(),
-                Err(raw) => return Err(response_error::from_raw(raw).await.with_attempts(1)),
+                .update_provider_user_by_id_v2(&path_id, request)
+                .await
+            {
+                Ok(value) => return Ok(value.into_inner()),
+                Err(raw) => response_error::from_raw(raw).await.with_attempts(attempts),
             };
-            check_identity(id, user)
+            let Some(delay) =
+                self.inner
+                    .retry
+                    .delay_before_retry(attempts, &error, started.elapsed())
+            else {
+                return Err(error);
+            };
+            tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+            attempts += 1;
         }
-        .instrument(span)
-        .await
+    }
+
+    fn cached_target<'a>(&self, id: &'a ProviderUserId) -> Option<(&'a str, Uuid)> {
+        let partner_id = id.as_partner()?;
+        let uuid = self.inner.partner_ids.as_ref()?.get(partner_id)?;
+        Some((partner_id, uuid))
+    }
+
+    fn remember(&self, id: &ProviderUserId, user: &ProviderUser) {
+        let (Some(cache), Some(partner_id)) = (&self.inner.partner_ids, id.as_partner()) else {
+            return;
+        };
+        if let Ok(uuid) = Uuid::try_parse(&user.user_id) {
+            cache.insert(partner_id, uuid);
+        }
+    }
+
+    fn forget(&self, partner_id: &str) {
+        if let Some(cache) = &self.inner.partner_ids {
+            cache.remove(partner_id);
+        }
+    }
+
+    /// A call made by a cached UUID must still return the user with the
+    /// requested partner id; otherwise the id was reassigned since it was
+    /// cached, so the entry goes and the caller hears about it.
+    fn check_cached_identity(
+        &self,
+        id: &ProviderUserId,
+        partner_id: &str,
+        result: Result<ProviderUser, Error>,
+    ) -> Result<ProviderUser, Error> {
+        let checked = result.and_then(|user| check_identity(id, user));
+        if checked
+            .as_ref()
+            .is_err_and(|e| e.kind() == ErrorKind::IdentityMismatch)
+        {
+            self.forget(partner_id);
+        }
+        checked
     }
 }
 
@@ -111,8 +208,7 @@ fn check_identity(id: &ProviderUserId, user: ProviderUser) -> Result<ProviderUse
         ErrorKind::IdentityMismatch,
         format!("addressed provider user `{id}` but the response is for {got}"),
     )
-    .with_status(200)
-    .with_attempts(1))
+    .with_status(200))
 }
 
 impl fmt::Debug for Client {
@@ -120,6 +216,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &"[redacted]")
+            .field("retry", &self.inner.retry)
+            .field("partner_id_cache", &self.inner.partner_ids.is_some())
             .finish_non_exhaustive()
     }
 }

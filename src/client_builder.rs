@@ -1,11 +1,14 @@
 //! Configuration of a [`Client`], checked once in [`ClientBuilder::build`].
 
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Client, Error, base_url, client::ClientInner, generated, tls, transport::Transport};
+use crate::{
+    Client, Error, RateLimit, RetryPolicy, base_url, client::ClientInner, generated,
+    partner_id_cache::PartnerIdCache, tls, transport::Transport,
+};
 
 /// Default cap on a response body: a provider user is a few hundred bytes.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -39,6 +42,9 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     prefer_native_tls: bool,
+    retry: RetryPolicy,
+    rate_limit: Option<RateLimit>,
+    partner_id_cache: Option<(NonZeroUsize, Duration)>,
 }
 
 impl Default for ClientBuilder {
@@ -51,6 +57,9 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             prefer_native_tls: false,
+            retry: RetryPolicy::default(),
+            rate_limit: Some(RateLimit::upheal_default()),
+            partner_id_cache: None,
         }
     }
 }
@@ -107,6 +116,36 @@ impl ClientBuilder {
         self
     }
 
+    /// How transient failures are retried (default: [`RetryPolicy::default`];
+    /// [`RetryPolicy::none`] turns retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Paces requests so that this client and all its clones stay within
+    /// `limit` (default: Upheal's 300 per minute per key); `None` turns the
+    /// limiter off. Processes sharing one key need a budget each.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// Remembers, for up to `capacity` partner ids and for `ttl`, which Upheal
+    /// UUID each resolved to, and addresses those users by UUID, sparing
+    /// Upheal's extra lookup. Off by default.
+    ///
+    /// Every response is still identity-checked: if a cached partner id was
+    /// reassigned to another user meanwhile, the call fails with
+    /// [`crate::ErrorKind::IdentityMismatch`] and the entry is dropped, but
+    /// the update has then been applied to the user the UUID names. A 404 by
+    /// cached UUID falls back once to the partner id. Enable it only when
+    /// partner ids are not reassigned within `ttl`.
+    pub fn partner_id_cache(mut self, capacity: NonZeroUsize, ttl: Duration) -> Self {
+        self.partner_id_cache = Some((capacity, ttl));
+        self
+    }
+
     /// Checks the configuration and builds the client (and its connection pool).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = base_url::parse(&self.base_url, self.allow_insecure_http)?;
@@ -127,9 +166,17 @@ impl ClientBuilder {
             })?;
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
+            limiter: self.rate_limit.as_ref().map(RateLimit::limiter),
         };
         let raw = generated::Client::new_with_client(&base_url, http, transport);
-        Ok(Client::from_inner(Arc::new(ClientInner { raw, base_url })))
+        Ok(Client::from_inner(Arc::new(ClientInner {
+            raw,
+            base_url,
+            retry: self.retry,
+            partner_ids: self
+                .partner_id_cache
+                .map(|(capacity, ttl)| PartnerIdCache::new(capacity, ttl)),
+        })))
     }
 }
 

@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod bulk;
 mod client;
 mod client_builder;
 mod error;
@@ -11,10 +12,13 @@ pub mod fake;
 pub mod generated;
 mod note_identifier;
 mod npi;
+mod partner_id_cache;
 mod provider_user_id;
 mod provider_user_update;
+mod rate_limit;
 mod response_body;
 mod response_error;
+mod retry_policy;
 mod tls;
 mod transport;
 
@@ -29,4 +33,6 @@ pub use note_identifier::NoteIdentifier;
 pub use npi::Npi;
 pub use provider_user_id::{MAX_PARTNER_ID_CHARS, ProviderUserId};
 pub use provider_user_update::{MAX_TEXT_CHARS, ProviderUserUpdate};
+pub use rate_limit::RateLimit;
+pub use retry_policy::RetryPolicy;
 pub use transport::Transport;

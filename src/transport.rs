@@ -2,8 +2,13 @@
 //!
 //! `build.rs` makes [`Transport`] the generated client's inner value and asks
 //! for these hooks (`HooksMode::Expected`), so the generated method stays
-//! untouched while the hand-written layer decides how bytes move.
+//! untouched while the hand-written layer decides how bytes move: each HTTP
+//! attempt waits for the shared rate limiter, is traced, and has its response
+//! body capped.
 
+use std::{sync::Arc, time::Instant};
+
+use governor::DefaultDirectRateLimiter;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::{generated, response_body::limit_body};
@@ -12,10 +17,12 @@ use crate::{generated, response_body::limit_body};
 /// Upheal documents no such header, so it is not sent.
 const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
 
-/// Per-client settings the hooks apply to every request.
+/// Per-client settings the hooks apply to every HTTP attempt. Shared by all
+/// clones of a [`crate::Client`], including the limiter.
 #[derive(Clone, Debug)]
 pub struct Transport {
     pub(crate) max_response_bytes: usize,
+    pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
 impl ClientHooks<Transport> for generated::Client {
@@ -33,7 +40,26 @@ impl ClientHooks<Transport> for generated::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        Ok(limit_body(response, self.inner().max_response_bytes))
+        if let Some(limiter) = &self.inner().limiter {
+            limiter.until_ready().await;
+        }
+        let started = Instant::now();
+        let result = self.client().execute(request).await;
+        let latency_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(response) => tracing::debug!(
+                status = response.status().as_u16(),
+                latency_ms,
+                "upheal http attempt"
+            ),
+            // The error's text names the URL, and so the id: log its class only.
+            Err(e) => tracing::debug!(
+                timeout = e.is_timeout(),
+                connect = e.is_connect(),
+                latency_ms,
+                "upheal http attempt failed"
+            ),
+        }
+        Ok(limit_body(result?, self.inner().max_response_bytes))
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
 use serde_json::json;
 use upheal_provider_users::{
-    Client, ErrorKind, NoteIdentifier, ProviderUserId, ProviderUserUpdate,
+    Client, ErrorKind, NoteIdentifier, ProviderUserId, ProviderUserUpdate, RetryPolicy,
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
@@ -192,6 +192,7 @@ async fn a_slow_server_is_a_timeout() {
     let client = Client::builder()
         .api_key(API_KEY)
         .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use upheal_provider_users::{
-    ErrorKind, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate,
+    Client, ErrorKind, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate, RetryPolicy,
     fake::{FakeUpheal, Fault, SeedUser},
 };
 use uuid::Uuid;
@@ -18,6 +18,14 @@ async fn fake_with_ada() -> (FakeUpheal, Uuid) {
             .default_templates(["tpl-1"]),
     );
     (fake, ada)
+}
+
+/// One attempt per call, so each injected fault maps to exactly one result.
+fn single_attempt(fake: &FakeUpheal) -> Client {
+    fake.client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
 }
 
 /// A bare reqwest client. This crate enables reqwest's `rustls-no-provider`
@@ -235,7 +243,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
         .await
         .unwrap();
     let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
-    let client = fake.client();
+    let client = single_attempt(&fake);
     let id = ProviderUserId::upheal(ada);
     for _ in 0..3 {
         client
@@ -257,14 +265,14 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 }
 
 #[tokio::test]
-async fn the_rate_limit_is_per_key_and_can_be_disabled() {
+async fn the_rate_limit_can_be_disabled() {
     let fake = FakeUpheal::builder()
         .rate_limit_per_minute(None)
         .start()
         .await
         .unwrap();
     let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
-    let client = fake.client();
+    let client = fake.client_builder().rate_limit(None).build().unwrap();
     for _ in 0..400 {
         client
             .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
@@ -279,6 +287,7 @@ async fn injected_faults_surface_as_typed_errors_then_stop() {
     let (fake, ada) = fake_with_ada().await;
     let client = fake
         .client_builder()
+        .retry_policy(RetryPolicy::none())
         .max_response_bytes(16 * 1024)
         .timeout(Duration::from_secs(1))
         .build()
@@ -319,7 +328,7 @@ async fn injected_faults_surface_as_typed_errors_then_stop() {
 #[tokio::test]
 async fn a_fault_applies_to_exactly_the_next_n_requests() {
     let (fake, ada) = fake_with_ada().await;
-    let client = fake.client();
+    let client = single_attempt(&fake);
     let id = ProviderUserId::upheal(ada);
     fake.inject(Fault::Status(502), 2);
     for _ in 0..2 {
@@ -446,7 +455,7 @@ async fn seed_users_read_from_json() {
 #[tokio::test]
 async fn shutdown_stops_serving() {
     let (fake, ada) = fake_with_ada().await;
-    let client = fake.client();
+    let client = single_attempt(&fake);
     fake.shutdown().await;
     let error = client
         .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())

@@ -33,11 +33,12 @@ async fn not_routed(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let index = state.record_arrival(record(&method, &uri, &headers, &body));
     let response = error(
         StatusCode::NOT_FOUND,
         "no such route on the fake Upheal server",
     );
-    state.record(record(&method, &uri, &headers, &body, response.status()));
+    state.record_answer(index, response.status().as_u16());
     response
 }
 
@@ -49,8 +50,9 @@ async fn update_provider_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let index = state.record_arrival(record(&method, &uri, &headers, &body));
     let response = answer(&state, &id, &headers, &body).await;
-    state.record(record(&method, &uri, &headers, &body, response.status()));
+    state.record_answer(index, response.status().as_u16());
     response
 }
 
@@ -187,13 +189,7 @@ fn broken_body(prefix: Option<Vec<u8>>) -> Response {
     response
 }
 
-fn record(
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
-    status: StatusCode,
-) -> RecordedRequest {
+fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> RecordedRequest {
     let headers: BTreeMap<String, String> = headers
         .iter()
         .map(|(name, value)| {
@@ -210,6 +206,6 @@ fn record(
         path: uri.path().to_owned(),
         headers,
         body: String::from_utf8_lossy(body).into_owned(),
-        status: status.as_u16(),
+        status: 0,
     }
 }

@@ -1,4 +1,4 @@
-//! The fake's per-API-key rate limit: a sliding window, like Upheal's
+//! The fake's per-API-key rate limit: a strict sliding window, like Upheal's
 //! "300 requests per minute per API key".
 
 use std::{
@@ -8,18 +8,18 @@ use std::{
 
 use tokio::time::Instant;
 
-const WINDOW: Duration = Duration::from_secs(60);
+use crate::RateLimit;
 
 #[derive(Debug)]
 pub(crate) struct KeyRateLimit {
-    per_minute: u32,
+    limit: RateLimit,
     seen: HashMap<String, VecDeque<Instant>>,
 }
 
 impl KeyRateLimit {
-    pub(crate) fn new(per_minute: u32) -> Self {
+    pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
-            per_minute,
+            limit,
             seen: HashMap::new(),
         }
     }
@@ -27,18 +27,19 @@ impl KeyRateLimit {
     /// Admits one request for `key`, or says how long until one would be.
     pub(crate) fn admit(&mut self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();
+        let window = self.limit.per();
         let seen = self.seen.entry(key.to_owned()).or_default();
         while seen
             .front()
-            .is_some_and(|&t| now.duration_since(t) >= WINDOW)
+            .is_some_and(|&t| now.duration_since(t) >= window)
         {
             seen.pop_front();
         }
-        if seen.len() < self.per_minute as usize {
+        if seen.len() < self.limit.requests() as usize {
             seen.push_back(now);
             return Ok(());
         }
         let oldest = *seen.front().expect("a full window is not empty");
-        Err(WINDOW - now.duration_since(oldest))
+        Err(window - now.duration_since(oldest))
     }
 }

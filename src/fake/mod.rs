@@ -42,7 +42,7 @@ use state::FakeState;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::{Client, ProviderUser};
+use crate::{Client, ProviderUser, RateLimit};
 
 /// The API key the fake accepts unless configured otherwise. Not a secret.
 pub const FAKE_API_KEY: &str = "fake-upheal-api-key";
@@ -65,7 +65,7 @@ pub struct FakeUpheal {
 pub struct FakeUphealBuilder {
     address: SocketAddr,
     api_key: String,
-    rate_limit_per_minute: Option<u32>,
+    rate_limit: Option<RateLimit>,
     partner_lookup_latency: Duration,
     users: Vec<SeedUser>,
 }
@@ -75,7 +75,7 @@ impl Default for FakeUphealBuilder {
         Self {
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             api_key: FAKE_API_KEY.to_owned(),
-            rate_limit_per_minute: Some(DEFAULT_RATE_LIMIT_PER_MINUTE),
+            rate_limit: Some(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
             partner_lookup_latency: Duration::ZERO,
             users: Vec::new(),
         }
@@ -97,7 +97,14 @@ impl FakeUphealBuilder {
 
     /// Requests per minute per key before 429 (default 300); `None` disables it.
     pub fn rate_limit_per_minute(mut self, limit: Option<u32>) -> Self {
-        self.rate_limit_per_minute = limit;
+        self.rate_limit = limit.map(RateLimit::per_minute);
+        self
+    }
+
+    /// Any budget, e.g. a short window for tests that must cross it quickly;
+    /// `None` disables the limit.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
         self
     }
 
@@ -117,7 +124,7 @@ impl FakeUphealBuilder {
     pub async fn start(self) -> std::io::Result<FakeUpheal> {
         let state = Arc::new(FakeState::new(
             self.api_key,
-            self.rate_limit_per_minute,
+            self.rate_limit,
             self.partner_lookup_latency,
         ));
         for user in self.users {
@@ -189,6 +196,11 @@ impl FakeUpheal {
     /// Adds (or replaces) a user; returns its Upheal UUID.
     pub fn seed(&self, user: SeedUser) -> Uuid {
         self.state.seed(user)
+    }
+
+    /// Removes a user; `false` if there was none.
+    pub fn remove(&self, id: Uuid) -> bool {
+        self.state.remove(id)
     }
 
     /// The user as the fake now holds it.

@@ -13,7 +13,8 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The raw body as text.
     pub body: String,
-    /// The status the fake answered with (an injected broken body starts as 200).
+    /// The status the fake answered with; 0 while unanswered, or when the
+    /// client went away first (e.g. it timed out during an injected delay).
     pub status: u16,
 }
 

@@ -12,7 +12,7 @@ use super::{
     Counters, Fault, RecordedRequest, SeedUser, key_rate_limit::KeyRateLimit,
     request_schema::RequestSchema,
 };
-use crate::{ProviderUser, generated::types::UpdateProviderUserRequest};
+use crate::{ProviderUser, RateLimit, generated::types::UpdateProviderUserRequest};
 
 pub(crate) struct FakeState {
     pub(crate) api_key: String,
@@ -32,7 +32,7 @@ struct Inner {
 impl FakeState {
     pub(crate) fn new(
         api_key: String,
-        rate_limit_per_minute: Option<u32>,
+        rate_limit: Option<RateLimit>,
         partner_lookup_latency: Duration,
     ) -> Self {
         Self {
@@ -43,7 +43,7 @@ impl FakeState {
                 faults: VecDeque::new(),
                 log: Vec::new(),
                 counters: Counters::default(),
-                rate_limit: rate_limit_per_minute.map(KeyRateLimit::new),
+                rate_limit: rate_limit.map(KeyRateLimit::new),
                 partner_lookup_latency,
             }),
         }
@@ -60,6 +60,10 @@ impl FakeState {
         let id = user.user_id;
         self.lock().users.insert(id, user);
         id
+    }
+
+    pub(crate) fn remove(&self, id: Uuid) -> bool {
+        self.lock().users.remove(&id).is_some()
     }
 
     pub(crate) fn user(&self, id: Uuid) -> Option<ProviderUser> {
@@ -151,11 +155,21 @@ impl FakeState {
         self.lock().counters.partner_lookups += 1;
     }
 
-    pub(crate) fn record(&self, request: RecordedRequest) {
+    /// Logs a request on arrival, before any fault or delay, so that a
+    /// request the client gave up on is still counted; returns its index.
+    pub(crate) fn record_arrival(&self, request: RecordedRequest) -> usize {
         let mut inner = self.lock();
         inner.counters.requests += 1;
-        *inner.counters.by_status.entry(request.status).or_default() += 1;
         inner.log.push(request);
+        inner.log.len() - 1
+    }
+
+    pub(crate) fn record_answer(&self, index: usize, status: u16) {
+        let mut inner = self.lock();
+        *inner.counters.by_status.entry(status).or_default() += 1;
+        if let Some(request) = inner.log.get_mut(index) {
+            request.status = status;
+        }
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {

@@ -2,16 +2,19 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
-use upheal_provider_users::Client;
+use upheal_provider_users::{Client, RetryPolicy};
 use wiremock::MockServer;
 
 pub const API_KEY: &str = "test-key-5d1f0c";
 pub const UPHEAL_UUID: &str = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 
+/// A client for exact wire checks: one attempt per call, so each server
+/// answer maps to exactly one result.
 pub fn client_for(server: &MockServer) -> Client {
     Client::builder()
         .api_key(API_KEY)
         .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("a loopback base URL is valid")
 }

@@ -1,0 +1,65 @@
+//! Applying many updates at once with bounded concurrency.
+
+use futures_util::{Stream, StreamExt, stream};
+
+use crate::{Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate};
+
+impl Client {
+    /// Applies every `(id, update)` pair with at most `concurrency` calls in
+    /// flight, and returns one result per item **in input order**; a failure
+    /// never loses the other results.
+    ///
+    /// Each call is a full [`Client::update_provider_user`]: validated,
+    /// paced by the client's rate limiter (shared with every clone), retried
+    /// under its policy and identity-checked. Items are consumed lazily, so
+    /// memory holds the results and at most `concurrency` calls.
+    ///
+    /// ```no_run
+    /// # async fn run(client: upheal_provider_users::Client) -> Result<(), upheal_provider_users::Error> {
+    /// use upheal_provider_users::{NoteIdentifier, ProviderUserId, ProviderUserUpdate};
+    ///
+    /// let items = ["ext-1", "ext-2", "ext-3"].map(|id| {
+    ///     let id = ProviderUserId::partner(id).expect("valid ids");
+    ///     (id, ProviderUserUpdate::new().note_identifier(NoteIdentifier::Counselor))
+    /// });
+    /// for result in client.update_many(items, 8).await {
+    ///     match result {
+    ///         Ok(user) => println!("updated {}", user.user_id),
+    ///         Err(e) => eprintln!("failed: {e}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_many<I>(
+        &self,
+        items: I,
+        concurrency: usize,
+    ) -> Vec<Result<ProviderUser, Error>>
+    where
+        I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
+    {
+        stream::iter(items)
+            .map(|(id, update)| async move { self.update_provider_user(&id, &update).await })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Like [`Client::update_many`], but yields `(input index, result)` as
+    /// each call finishes, for progress reporting and incremental writes.
+    pub fn update_many_unordered<I>(
+        &self,
+        items: I,
+        concurrency: usize,
+    ) -> impl Stream<Item = (usize, Result<ProviderUser, Error>)> + '_
+    where
+        I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
+        I::IntoIter: 'static,
+    {
+        stream::iter(items.into_iter().enumerate())
+            .map(move |(index, (id, update))| async move {
+                (index, self.update_provider_user(&id, &update).await)
+            })
+            .buffer_unordered(concurrency.max(1))
+    }
+}

@@ -1,0 +1,60 @@
+//! The client-side limiter that keeps a bulk run under the key's limit.
+
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
+
+use governor::{DefaultDirectRateLimiter, Quota};
+
+/// A request budget: `requests` per `per`.
+///
+/// Upheal allows 300 requests per minute per API key, shared by all V1 and V2
+/// user endpoints; that is the client's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    requests: u32,
+    per: Duration,
+}
+
+/// The share of the budget the client uses: a 1% margin absorbs network
+/// jitter that would otherwise push a perfectly paced run over a strict
+/// sliding window now and then.
+const PACING_SHARE: f64 = 0.99;
+
+impl RateLimit {
+    /// `requests` per `per` (both at least 1).
+    pub fn new(requests: u32, per: Duration) -> Self {
+        Self {
+            requests: requests.max(1),
+            per: per.max(Duration::from_millis(1)),
+        }
+    }
+
+    /// `requests` per minute.
+    pub fn per_minute(requests: u32) -> Self {
+        Self::new(requests, Duration::from_secs(60))
+    }
+
+    /// Upheal's published limit: 300 per minute.
+    pub fn upheal_default() -> Self {
+        Self::per_minute(300)
+    }
+
+    /// Requests allowed per window.
+    pub fn requests(&self) -> u32 {
+        self.requests
+    }
+
+    /// The window.
+    pub fn per(&self) -> Duration {
+        self.per
+    }
+
+    /// Evenly paced (a burst of one), so that no window of length `per`
+    /// ever holds more than `requests`.
+    pub(crate) fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
+        let period = self.per.div_f64(f64::from(self.requests) * PACING_SHARE);
+        let quota = Quota::with_period(period)
+            .expect("the period is positive")
+            .allow_burst(NonZeroU32::MIN);
+        Arc::new(DefaultDirectRateLimiter::direct(quota))
+    }
+}

@@ -1,0 +1,371 @@
+//! Retries, client-side rate limiting, bulk updates, the partner-id cache and
+//! tracing, proven against the fake server's fault injection.
+
+use std::{
+    num::NonZeroUsize,
+    time::{Duration, Instant},
+};
+
+use upheal_provider_users::{
+    Client, ErrorKind, NoteIdentifier, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
+    fake::{FakeUpheal, Fault, SeedUser},
+};
+use uuid::Uuid;
+
+/// Retries with short waits, so tests run fast while following the policy.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .base_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(50))
+}
+
+async fn fake_with(users: &[(&str, &str)]) -> (FakeUpheal, Vec<Uuid>) {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let ids = users
+        .iter()
+        .map(|(name, partner)| {
+            fake.seed(SeedUser::new(name, "Test", "t@example.com").partner_user_id(partner))
+        })
+        .collect();
+    (fake, ids)
+}
+
+fn plain_client(fake: &FakeUpheal, retry: RetryPolicy) -> Client {
+    fake.client_builder()
+        .retry_policy(retry)
+        .rate_limit(None)
+        .build()
+        .unwrap()
+}
+
+fn no_op() -> ProviderUserUpdate {
+    ProviderUserUpdate::new()
+}
+
+#[tokio::test]
+async fn retryable_failures_recover_within_the_policy() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = fake
+        .client_builder()
+        .retry_policy(quick_retries())
+        .rate_limit(None)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let id = ProviderUserId::upheal(ids[0]);
+    let faults = [
+        Fault::Status(502),
+        Fault::Status(503),
+        Fault::Status(504),
+        Fault::RateLimited {
+            retry_after_secs: 0,
+        },
+        Fault::DropConnection,
+        Fault::TruncatedBody,
+        Fault::Delay(Duration::from_secs(5)),
+    ];
+    for fault in faults {
+        let before = fake.counters().requests;
+        fake.inject(fault.clone(), 2);
+        let user = client.update_provider_user(&id, &no_op()).await;
+        assert!(user.is_ok(), "{fault:?}: {:?}", user.err());
+        assert_eq!(
+            fake.counters().requests - before,
+            3,
+            "{fault:?}: two failures, then success"
+        );
+    }
+}
+
+#[tokio::test]
+async fn non_retryable_failures_fail_at_once() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = plain_client(&fake, quick_retries());
+    let id = ProviderUserId::upheal(ids[0]);
+    let cases = [
+        (Fault::Status(400), ErrorKind::BadRequest),
+        (Fault::Status(401), ErrorKind::Unauthorized),
+        (Fault::Status(403), ErrorKind::Forbidden),
+        (Fault::Status(404), ErrorKind::NotFound),
+        (Fault::Status(500), ErrorKind::Server),
+        (Fault::MalformedBody, ErrorKind::Decode),
+    ];
+    for (fault, kind) in cases {
+        let before = fake.counters().requests;
+        fake.inject(fault.clone(), 3);
+        let error = client
+            .update_provider_user(&id, &no_op())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), kind, "{fault:?}");
+        assert_eq!(error.attempts(), 1, "{fault:?}");
+        assert_eq!(fake.counters().requests - before, 1, "{fault:?}: no retry");
+        fake.inject(Fault::Delay(Duration::ZERO), 0); // no-op; drain the rest:
+        while client.update_provider_user(&id, &no_op()).await.is_err() {}
+    }
+}
+
+#[tokio::test]
+async fn the_final_error_says_how_many_attempts_were_made() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = plain_client(&fake, quick_retries().max_attempts(4));
+    fake.inject(Fault::Status(503), 10);
+    let error = client
+        .update_provider_user(&ProviderUserId::upheal(ids[0]), &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Server);
+    assert_eq!(error.attempts(), 4);
+    assert!(error.to_string().contains("after 4 attempts"), "{error}");
+    assert_eq!(fake.counters().requests, 4);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = plain_client(&fake, quick_retries());
+    fake.inject(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    let started = Instant::now();
+    client
+        .update_provider_user(&ProviderUserId::upheal(ids[0]), &no_op())
+        .await
+        .unwrap();
+    // A lower bound only: the client must not retry before the server allows.
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.counters().requests, 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_or_deadline_is_returned_to_the_caller() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let id = ProviderUserId::upheal(ids[0]);
+
+    let capped = plain_client(
+        &fake,
+        quick_retries().max_retry_after(Duration::from_secs(5)),
+    );
+    fake.inject(
+        Fault::RateLimited {
+            retry_after_secs: 30,
+        },
+        1,
+    );
+    let error = capped
+        .update_provider_user(&id, &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(error.attempts(), 1);
+
+    let hurried = plain_client(
+        &fake,
+        quick_retries().deadline(Some(Duration::from_secs(2))),
+    );
+    fake.inject(
+        Fault::RateLimited {
+            retry_after_secs: 3,
+        },
+        1,
+    );
+    let error = hurried
+        .update_provider_user(&id, &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(error.attempts(), 1);
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = plain_client(&fake, RetryPolicy::none());
+    fake.inject(Fault::Status(503), 1);
+    let error = client
+        .update_provider_user(&ProviderUserId::upheal(ids[0]), &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(fake.counters().requests, 1);
+}
+
+/// 600 updates through a window the run crosses six times: the limiter
+/// keeps every window within budget, so the server never answers 429. The
+/// window is scaled down from Upheal's minute so the test takes seconds;
+/// the pacing logic is the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_at_the_limit_sees_no_429_and_loses_no_result() {
+    let budget = RateLimit::new(100, Duration::from_secs(2));
+    let fake = FakeUpheal::builder()
+        .rate_limit(Some(budget))
+        .start()
+        .await
+        .unwrap();
+    let ids: Vec<Uuid> = (0..600)
+        .map(|i| fake.seed(SeedUser::new(&format!("P{i}"), "Test", "t@example.com")))
+        .collect();
+    let client = fake
+        .client_builder()
+        .rate_limit(Some(budget))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let items = ids.iter().enumerate().map(|(i, uuid)| {
+        let licence = format!("LIC-{i}");
+        (
+            ProviderUserId::upheal(*uuid),
+            ProviderUserUpdate::new().therapy_licence(licence),
+        )
+    });
+    let results = client.update_many(items, 32).await;
+    assert_eq!(results.len(), 600);
+    for (i, (result, uuid)) in results.iter().zip(&ids).enumerate() {
+        let user = result.as_ref().unwrap_or_else(|e| panic!("item {i}: {e}"));
+        assert_eq!(user.user_id, uuid.to_string(), "results are in input order");
+        assert_eq!(
+            user.therapy_licence.as_deref(),
+            Some(format!("LIC-{i}").as_str())
+        );
+    }
+    assert_eq!(fake.counters().rate_limited, 0);
+    assert_eq!(fake.counters().requests, 600);
+}
+
+/// The control for the test above: without the client's limiter the same
+/// server does answer 429, so the zero above is the limiter's doing.
+#[tokio::test]
+async fn without_the_limiter_the_same_burst_is_rate_limited() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(Some(RateLimit::new(100, Duration::from_secs(60))))
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = plain_client(&fake, RetryPolicy::none());
+    let items = (0..150).map(|_| (ProviderUserId::upheal(uuid), no_op()));
+    let results = client.update_many(items, 32).await;
+    let limited = results
+        .iter()
+        .filter(|r| {
+            r.as_ref()
+                .is_err_and(|e| e.kind() == ErrorKind::RateLimited)
+        })
+        .count();
+    assert_eq!(limited, 50);
+}
+
+#[tokio::test]
+async fn bulk_results_keep_each_items_own_outcome() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada"), ("Bob", "ext-bob")]).await;
+    let client = plain_client(&fake, RetryPolicy::none());
+    let items = vec![
+        (
+            ProviderUserId::upheal(ids[0]),
+            no_op().note_identifier(NoteIdentifier::Coach),
+        ),
+        (ProviderUserId::partner("ext-nobody").unwrap(), no_op()),
+        (
+            ProviderUserId::partner("ext-bob").unwrap(),
+            no_op().therapy_licence(""),
+        ),
+        (
+            ProviderUserId::partner("ext-bob").unwrap(),
+            no_op().therapy_licence("B-1"),
+        ),
+    ];
+    let results = client.update_many(items, 4).await;
+    assert!(results[0].is_ok());
+    assert_eq!(results[1].as_ref().unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        results[2].as_ref().unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        results[3].as_ref().unwrap().therapy_licence.as_deref(),
+        Some("B-1")
+    );
+}
+
+fn caching_client(fake: &FakeUpheal) -> Client {
+    fake.client_builder()
+        .rate_limit(None)
+        .retry_policy(RetryPolicy::none())
+        .partner_id_cache(NonZeroUsize::new(100).unwrap(), Duration::from_secs(600))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_cache_skips_the_partner_lookup_once_warm() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = caching_client(&fake);
+    let id = ProviderUserId::partner("ext-ada").unwrap();
+    for _ in 0..3 {
+        client.update_provider_user(&id, &no_op()).await.unwrap();
+    }
+    assert_eq!(fake.counters().partner_lookups, 1);
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths[0], "/users/providers/ext-ada");
+    assert_eq!(paths[1], format!("/users/providers/{}", ids[0]));
+    assert_eq!(paths[2], format!("/users/providers/{}", ids[0]));
+
+    let uncached = plain_client(&fake, RetryPolicy::none());
+    uncached.update_provider_user(&id, &no_op()).await.unwrap();
+    assert_eq!(fake.counters().partner_lookups, 2, "the cache is opt-in");
+}
+
+#[tokio::test]
+async fn a_reassigned_partner_id_is_a_mismatch_and_the_entry_is_dropped() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-a")]).await;
+    let client = caching_client(&fake);
+    let id = ProviderUserId::partner("ext-a").unwrap();
+    client.update_provider_user(&id, &no_op()).await.unwrap();
+
+    // ext-a now belongs to Bob; Ada got a new partner id.
+    assert!(fake.set_partner_user_id(ids[0], Some("ext-a-old")));
+    let bob = fake.seed(SeedUser::new("Bob", "Test", "b@example.com").partner_user_id("ext-a"));
+
+    let error = client
+        .update_provider_user(&id, &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::IdentityMismatch);
+    let user = client.update_provider_user(&id, &no_op()).await.unwrap();
+    assert_eq!(user.user_id, bob.to_string(), "the stale entry was dropped");
+}
+
+#[tokio::test]
+async fn a_404_by_cached_uuid_falls_back_to_the_partner_id_once() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-a")]).await;
+    let client = caching_client(&fake);
+    let id = ProviderUserId::partner("ext-a").unwrap();
+    client.update_provider_user(&id, &no_op()).await.unwrap();
+
+    assert!(fake.remove(ids[0]));
+    let bob = fake.seed(SeedUser::new("Bob", "Test", "b@example.com").partner_user_id("ext-a"));
+    let user = client.update_provider_user(&id, &no_op()).await.unwrap();
+    assert_eq!(user.user_id, bob.to_string());
+    let statuses: Vec<u16> = fake.requests().into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 404, 200]);
+
+    assert!(fake.remove(bob));
+    let error = client
+        .update_provider_user(&id, &no_op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert_eq!(fake.counters().requests, 5, "one fallback, not a loop");
+}

@@ -1,0 +1,71 @@
+//! Tracing output: useful fields, never the key or a body.
+//!
+//! Alone in its own test binary: tracing caches per-callsite interest
+//! process-wide, so tests without a subscriber running in parallel threads
+//! could otherwise switch these events off.
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use upheal_provider_users::{
+    ProviderUserId, ProviderUserUpdate, RetryPolicy,
+    fake::{FakeUpheal, Fault, SeedUser},
+};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client = fake
+        .client_builder()
+        .rate_limit(None)
+        .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(10)))
+        .build()
+        .unwrap();
+    fake.inject(Fault::Status(503), 1);
+    client
+        .update_provider_user(
+            &ProviderUserId::upheal(ada),
+            &ProviderUserUpdate::new().therapy_licence("SECRET-LICENCE"),
+        )
+        .await
+        .unwrap();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("upheal.update_provider_user"), "{text}");
+    assert!(text.contains("id_form=\"upheal\""), "{text}");
+    assert!(text.contains("retrying"), "{text}");
+    assert!(text.contains("attempts=2"), "{text}");
+    assert!(text.contains("status=503"), "{text}");
+    assert!(!text.contains(fake.api_key()), "{text}");
+    assert!(!text.contains("SECRET-LICENCE"), "{text}");
+}
