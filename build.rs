@@ -50,12 +50,11 @@ fn load_spec(path: &Path) -> openapiv3::OpenAPI {
     let text = fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot be read: {e}")));
     let mut json = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
-        let at = e.path().to_string();
-        let inner = e.into_inner();
+        // serde_json's message already ends with the line and column.
         fail(&format!(
-            "not a valid OpenAPI 3.0 document: at `{at}` (line {}, column {}): {inner}",
-            inner.line(),
-            inner.column()
+            "not a valid OpenAPI 3.0 document: in `{}`: {}",
+            e.path(),
+            e.inner()
         ))
     })
 }
