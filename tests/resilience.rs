@@ -96,7 +96,8 @@ async fn non_retryable_failures_fail_at_once() {
     ];
     for (fault, kind) in cases {
         let before = fake.counters().requests;
-        fake.inject(fault.clone(), 3);
+        // One fault only: a retry would meet a healthy server and succeed.
+        fake.inject(fault.clone(), 1);
         let error = client
             .update_provider_user(&id, &no_op())
             .await
@@ -104,8 +105,6 @@ async fn non_retryable_failures_fail_at_once() {
         assert_eq!(error.kind(), kind, "{fault:?}");
         assert_eq!(error.attempts(), 1, "{fault:?}");
         assert_eq!(fake.counters().requests - before, 1, "{fault:?}: no retry");
-        fake.inject(Fault::Delay(Duration::ZERO), 0); // no-op; drain the rest:
-        while client.update_provider_user(&id, &no_op()).await.is_err() {}
     }
 }
 

@@ -33,13 +33,13 @@ async fn not_routed(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let index = state.record_arrival(record(&method, &uri, &headers, &body));
-    let response = error(
-        StatusCode::NOT_FOUND,
-        "no such route on the fake Upheal server",
-    );
-    state.record_answer(index, response.status().as_u16());
-    response
+    let not_found = async {
+        error(
+            StatusCode::NOT_FOUND,
+            "no such route on the fake Upheal server",
+        )
+    };
+    logged(&state, record(&method, &uri, &headers, &body), not_found).await
 }
 
 async fn update_provider_user(
@@ -50,8 +50,19 @@ async fn update_provider_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let index = state.record_arrival(record(&method, &uri, &headers, &body));
-    let response = answer(&state, &id, &headers, &body).await;
+    let answered = answer(&state, &id, &headers, &body);
+    logged(&state, record(&method, &uri, &headers, &body), answered).await
+}
+
+/// Logs the request on arrival and its status once answered; a client that
+/// goes away first leaves the status at 0.
+async fn logged(
+    state: &FakeState,
+    request: RecordedRequest,
+    answer: impl std::future::Future<Output = Response>,
+) -> Response {
+    let index = state.record_arrival(request);
+    let response = answer.await;
     state.record_answer(index, response.status().as_u16());
     response
 }
