@@ -84,6 +84,19 @@ impl fmt::Display for ErrorKind {
 }
 
 /// An error from this crate: what happened, what to do, and the evidence.
+///
+/// Branch on [`Error::kind`]; log the `Display` text, which says what to do.
+///
+/// ```
+/// use upheal_provider_users::{ErrorKind, Npi};
+///
+/// let error = Npi::new("12345").unwrap_err();
+/// assert_eq!(error.kind(), ErrorKind::InvalidInput);
+/// assert_eq!(error.field(), Some("nationalProviderIdentifier"));
+/// assert_eq!(error.attempts(), 0); // refused before sending
+/// assert!(!error.is_transient());
+/// assert!(error.to_string().ends_with("fix the input; nothing was sent"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error("{}", self.render())]
 pub struct Error {

@@ -8,6 +8,17 @@ use governor::{DefaultDirectRateLimiter, Quota};
 ///
 /// Upheal allows 300 requests per minute per API key, shared by all V1 and V2
 /// user endpoints; that is the client's default.
+///
+/// ```
+/// use upheal_provider_users::{Client, RateLimit};
+///
+/// // Two services share one key: each takes half of the budget.
+/// let client = Client::builder()
+///     .api_key("key")
+///     .rate_limit(Some(RateLimit::per_minute(150)))
+///     .build()?;
+/// # Ok::<(), upheal_provider_users::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     requests: u32,
