@@ -18,7 +18,16 @@ pub(crate) struct BodyTooLarge {
 
 /// Wraps the body so that reading more than `limit` bytes fails instead of
 /// buffering without bound (progenitor reads success bodies whole).
+///
+/// A body with a `Content-Length` within the limit is left as it is: hyper
+/// never reads past the announced length, so the common case pays nothing.
 pub(crate) fn limit_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    if response
+        .content_length()
+        .is_some_and(|announced| announced <= limit as u64)
+    {
+        return response;
+    }
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version());

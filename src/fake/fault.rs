@@ -24,6 +24,7 @@ pub enum Fault {
     /// Apply the update, then answer 200 with `noteIdentifier` set to a value
     /// this crate does not know.
     UnknownNoteIdentifier(String),
-    /// Answer 200 with a body far larger than any provider user.
+    /// Answer 200 streaming this many bytes of padding without a
+    /// `Content-Length`: far larger than any provider user.
     OversizedBody(usize),
 }

@@ -92,12 +92,7 @@ async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) 
         Some(Fault::DropConnection) => return broken_body(None),
         Some(Fault::MalformedBody) => return json_text(StatusCode::OK, "{\"userId\": oops".into()),
         Some(Fault::TruncatedBody) => return broken_body(Some(b"{\"userId\":\"6f1c2a7e".to_vec())),
-        Some(Fault::OversizedBody(bytes)) => {
-            return json_text(
-                StatusCode::OK,
-                format!("{{\"padding\":\"{}\"}}", "x".repeat(bytes)),
-            );
-        }
+        Some(Fault::OversizedBody(bytes)) => return endless_body(bytes),
         Some(Fault::UnknownNoteIdentifier(_)) | None => {}
     }
     let update = match parse_update(state, body) {
@@ -182,6 +177,20 @@ fn rate_limited(retry_after_secs: u64) -> Response {
 
 fn json_text(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A 200 streaming `bytes` of padding in chunks, with no `Content-Length`,
+/// the way a hostile or broken server would.
+fn endless_body(bytes: usize) -> Response {
+    const CHUNK: usize = 8 * 1024;
+    let chunks =
+        (0..bytes.div_ceil(CHUNK)).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b' '; CHUNK])));
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// A 200 whose body stream fails after `prefix`: with no prefix the client

@@ -1,0 +1,87 @@
+//! Run-time cost per call: `Client::update_provider_user` against a
+//! hand-written reqwest + serde call of the same request, and the
+//! hand-written layer alone without I/O. Limiter and retries off.
+//!
+//! `cargo bench --bench per_call`
+
+mod support;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use support::{API_KEY, UPHEAL_UUID, baseline_http_client, start_fixed_server, user_body};
+use upheal_provider_users::{
+    Client, NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
+};
+
+fn update() -> ProviderUserUpdate {
+    ProviderUserUpdate::new()
+        .note_identifier(NoteIdentifier::Clinician)
+        .national_provider_identifier(Npi::new("1234567893").unwrap())
+        .therapy_licence("LPC-12345")
+        .default_note_template_ids(["tpl-1", "tpl-2"])
+}
+
+fn per_call(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let address = runtime.block_on(start_fixed_server());
+    let base_url = format!("http://{address}");
+    let client = Client::builder()
+        .api_key(API_KEY)
+        .base_url(&base_url)
+        .rate_limit(None)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let update = update();
+    let baseline = baseline_http_client();
+    let url = format!("{base_url}/users/providers/{UPHEAL_UUID}");
+    let body = update.to_request().unwrap();
+
+    let mut group = c.benchmark_group("per_call");
+    group.bench_function("crate_client", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { client.update_provider_user(&id, &update).await.unwrap() })
+    });
+    group.bench_function("raw_reqwest_serde", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = baseline
+                .patch(&url)
+                .bearer_auth(API_KEY)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap();
+            response.json::<ProviderUser>().await.unwrap()
+        })
+    });
+    group.finish();
+}
+
+/// Validation, body building, decoding and the identity check: everything
+/// the crate adds to a call except the network.
+fn layer_alone(c: &mut Criterion) {
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let update = update();
+    let response = user_body().into_bytes();
+    c.bench_function("layer_without_io", |b| {
+        b.iter(|| {
+            let request = update.to_request().unwrap();
+            let body = serde_json::to_vec(&request).unwrap();
+            let user: ProviderUser = serde_json::from_slice(&response).unwrap();
+            assert!(id.identifies(&user));
+            (body, user)
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(5));
+    targets = per_call, layer_alone
+}
+criterion_main!(benches);

@@ -1,0 +1,56 @@
+//! A minimal loopback server for benchmarks: it answers every PATCH with a
+//! fixed provider user, so the client's own cost is as large a share of each
+//! call as it can be.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use axum::{Router, routing::patch};
+
+pub const API_KEY: &str = "bench-key";
+pub const UPHEAL_UUID: &str = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+pub fn user_body() -> String {
+    serde_json::json!({
+        "userId": UPHEAL_UUID,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada@example.com",
+        "defaultNoteTemplateIds": ["tpl-1", "tpl-2"],
+        "nationalProviderIdentifier": "1234567893",
+        "therapyLicence": "LPC-12345",
+        "noteIdentifier": "Clinician",
+        "partnerUserId": "ext-42",
+        "organizationId": "org-1",
+    })
+    .to_string()
+}
+
+/// Starts the fixed-answer server on the current runtime.
+pub async fn start_fixed_server() -> SocketAddr {
+    let body = user_body();
+    let app = Router::new().route(
+        "/users/providers/{id}",
+        patch(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
+}
+
+/// A bare reqwest client: the baseline a partner would hand-write.
+pub fn baseline_http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// Peak resident memory of this process so far, from /proc (Linux).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
