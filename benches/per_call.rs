@@ -12,6 +12,8 @@ use upheal_provider_users::{
     Client, NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
 };
 
+const USER_AGENT: &str = concat!("upheal-provider-users/", env!("CARGO_PKG_VERSION"));
+
 fn update() -> ProviderUserUpdate {
     ProviderUserUpdate::new()
         .note_identifier(NoteIdentifier::Clinician)
@@ -45,11 +47,25 @@ fn per_call(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { client.update_provider_user(&id, &update).await.unwrap() })
     });
+    let id_text = UPHEAL_UUID.to_string();
+    group.bench_function("generated_method_only", |b| {
+        b.to_async(&runtime).iter(|| async {
+            client
+                .generated()
+                .update_provider_user_by_id_v2(&id_text, &body)
+                .await
+                .unwrap()
+                .into_inner()
+        })
+    });
     group.bench_function("raw_reqwest_serde", |b| {
         b.to_async(&runtime).iter(|| async {
             let response = baseline
                 .patch(&url)
                 .bearer_auth(API_KEY)
+                // The same request on the wire as the crate sends.
+                .header("accept", "application/json")
+                .header("user-agent", USER_AGENT)
                 .json(&body)
                 .send()
                 .await
@@ -68,6 +84,14 @@ fn layer_alone(c: &mut Criterion) {
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let update = update();
     let response = user_body().into_bytes();
+    let prebuilt = update.to_request().unwrap();
+    c.bench_function("serde_only_baseline", |b| {
+        b.iter(|| {
+            let body = serde_json::to_vec(&prebuilt).unwrap();
+            let user: ProviderUser = serde_json::from_slice(&response).unwrap();
+            (body, user)
+        })
+    });
     c.bench_function("layer_without_io", |b| {
         b.iter(|| {
             let request = update.to_request().unwrap();

@@ -38,23 +38,32 @@ impl Client {
     where
         I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
     {
-        stream::iter(items)
-            .map(|(id, update)| async move { self.update_provider_user(&id, &update).await })
-            .buffered(concurrency.max(1))
+        // Unordered completion (no head-of-line blocking behind one slow
+        // call), then each result is put back in its input slot.
+        let mut slots: Vec<Option<Result<ProviderUser, Error>>> = Vec::new();
+        let mut finished = std::pin::pin!(self.update_many_unordered(items, concurrency));
+        while let Some((index, result)) = finished.next().await {
+            if slots.len() <= index {
+                slots.resize_with(index + 1, || None);
+            }
+            slots[index] = Some(result);
+        }
+        slots
+            .into_iter()
+            .map(|slot| slot.expect("every input index yields exactly one result"))
             .collect()
-            .await
     }
 
     /// Like [`Client::update_many`], but yields `(input index, result)` as
     /// each call finishes, for progress reporting and incremental writes.
-    pub fn update_many_unordered<I>(
-        &self,
+    pub fn update_many_unordered<'a, I>(
+        &'a self,
         items: I,
         concurrency: usize,
-    ) -> impl Stream<Item = (usize, Result<ProviderUser, Error>)> + '_
+    ) -> impl Stream<Item = (usize, Result<ProviderUser, Error>)> + 'a
     where
         I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
-        I::IntoIter: 'static,
+        I::IntoIter: 'a,
     {
         stream::iter(items.into_iter().enumerate())
             .map(move |(index, (id, update))| async move {

@@ -134,10 +134,7 @@ impl Error {
     /// An input refused before sending: `field` is the wire name of the
     /// field (or the builder setting) and `rule` says what it must be.
     pub(crate) fn invalid_input(field: &'static str, rule: impl fmt::Display) -> Self {
-        let mut error = Self::new(
-            ErrorKind::InvalidInput,
-            format!("invalid `{field}`: {rule}"),
-        );
+        let mut error = Self::new(ErrorKind::InvalidInput, rule.to_string());
         error.field = Some(field);
         error
     }
@@ -170,6 +167,13 @@ impl Error {
     /// The category to branch on.
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// What happened, without the field name, status, body excerpt or advice
+    /// that the `Display` text adds: for tools that lay errors out themselves
+    /// (for [`ErrorKind::InvalidInput`], the rule the input broke).
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The HTTP status, when a response was received.
@@ -206,7 +210,10 @@ impl Error {
     }
 
     fn render(&self) -> String {
-        let mut text = self.message.clone();
+        let mut text = match self.field {
+            Some(field) => format!("invalid `{field}`: {}", self.message),
+            None => self.message.clone(),
+        };
         if let Some(status) = self.status {
             text.push_str(&format!(" (HTTP {status})"));
         }

@@ -25,9 +25,10 @@ pub struct RateLimit {
     per: Duration,
 }
 
-/// The share of the budget the client uses: a 1% margin absorbs network
-/// jitter that would otherwise push a perfectly paced run over a strict
-/// sliding window now and then.
+/// The share of the budget the client paces at. The 1% left over pays for a
+/// small burst allowance, which lets a request that woke up late catch up
+/// instead of losing its slot, while no window can exceed the budget (see
+/// [`RateLimit::limiter`]).
 const PACING_SHARE: f64 = 0.99;
 
 impl RateLimit {
@@ -59,13 +60,18 @@ impl RateLimit {
         self.per
     }
 
-    /// Evenly paced (a burst of one), so that no window of length `per`
-    /// ever holds more than `requests`.
+    /// Paced at 99% of the budget with a burst of the remaining 1% (at
+    /// least one). GCRA admits at most `burst + per / period` requests in any
+    /// window of length `per`, which is `burst + 0.99 * requests`, at most
+    /// `requests`: a strict sliding window on the server is never exceeded.
     pub(crate) fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
-        let period = self.per.div_f64(f64::from(self.requests) * PACING_SHARE);
+        let paced = f64::from(self.requests) * PACING_SHARE;
+        let period = self.per.div_f64(paced);
+        let spare = (f64::from(self.requests) - paced).floor() as u32;
+        let burst = NonZeroU32::new(spare).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)
             .expect("the period is positive")
-            .allow_burst(NonZeroU32::MIN);
+            .allow_burst(burst);
         Arc::new(DefaultDirectRateLimiter::direct(quota))
     }
 }

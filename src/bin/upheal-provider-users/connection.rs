@@ -1,0 +1,64 @@
+//! The client the commands use: Upheal itself, or an embedded fake.
+
+use upheal_provider_users::{
+    Client, ProviderUserId,
+    fake::{FakeUpheal, SeedUser},
+};
+
+use crate::cli_args::ConnectionArgs;
+
+/// A client, plus the fake it talks to when `--fake` was given (kept alive
+/// for as long as the client is used).
+pub struct Connection {
+    pub client: Client,
+    /// Kept only so that the fake keeps serving while the client is used.
+    _fake: Option<FakeUpheal>,
+}
+
+impl Connection {
+    /// Builds the client; with `--fake`, first starts a fake seeded with one
+    /// active provider per id, so every row has someone to update.
+    pub async fn open<'a>(
+        args: &ConnectionArgs,
+        ids: impl IntoIterator<Item = &'a ProviderUserId>,
+    ) -> Result<Self, String> {
+        if args.fake {
+            let fake = FakeUpheal::start()
+                .await
+                .map_err(|e| format!("cannot start the fake server: {e}"))?;
+            for id in ids {
+                fake.seed(seed_for(id));
+            }
+            eprintln!(
+                "using an embedded fake Upheal server at {}",
+                fake.base_url()
+            );
+            return Ok(Self {
+                client: fake.client(),
+                _fake: Some(fake),
+            });
+        }
+        let key = args
+            .api_key
+            .clone()
+            .ok_or("set UPHEAL_API_KEY or pass --api-key (or use --fake)")?;
+        let client = Client::builder()
+            .api_key(key)
+            .base_url(&args.base_url)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            client,
+            _fake: None,
+        })
+    }
+}
+
+fn seed_for(id: &ProviderUserId) -> SeedUser {
+    let user = SeedUser::new("Fake", "Provider", "fake.provider@example.com");
+    match (id.as_upheal(), id.as_partner()) {
+        (Some(uuid), _) => user.user_id(uuid),
+        (None, Some(partner)) => user.partner_user_id(partner),
+        (None, None) => user,
+    }
+}
