@@ -203,6 +203,11 @@ impl FakeUpheal {
         self.state.remove(id)
     }
 
+    /// The Upheal UUID of the user with this `partnerUserId`, if any.
+    pub fn find_partner_user_id(&self, partner_user_id: &str) -> Option<Uuid> {
+        self.state.find_by_partner_id(partner_user_id)
+    }
+
     /// The user as the fake now holds it.
     pub fn user(&self, id: Uuid) -> Option<ProviderUser> {
         self.state.user(id)

@@ -86,6 +86,10 @@ pub struct ConnectionArgs {
     /// Upheal's base URL.
     #[arg(long, env = "UPHEAL_BASE_URL", default_value = upheal_provider_users::DEFAULT_BASE_URL)]
     pub base_url: String,
+    /// Requests per minute this run may send with the key (Upheal allows 300
+    /// per key, shared with anything else using it); 0 turns pacing off.
+    #[arg(long, value_name = "PER_MINUTE", default_value_t = 300)]
+    pub rate_limit: u32,
     /// Run against an embedded fake Upheal server seeded with the input's
     /// ids, to try the tool without credentials.
     #[arg(long)]

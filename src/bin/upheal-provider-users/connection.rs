@@ -1,7 +1,7 @@
 //! The client the commands use: Upheal itself, or an embedded fake.
 
 use upheal_provider_users::{
-    Client, ProviderUserId,
+    Client, ClientBuilder, ProviderUserId, RateLimit,
     fake::{FakeUpheal, SeedUser},
 };
 
@@ -42,16 +42,21 @@ impl Connection {
             .api_key
             .clone()
             .ok_or("set UPHEAL_API_KEY or pass --api-key (or use --fake)")?;
-        let client = Client::builder()
-            .api_key(key)
-            .base_url(&args.base_url)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = paced(
+            Client::builder().api_key(key).base_url(&args.base_url),
+            args,
+        )
+        .build()
+        .map_err(|e| e.to_string())?;
         Ok(Self {
             client,
             _fake: None,
         })
     }
+}
+
+fn paced(builder: ClientBuilder, args: &ConnectionArgs) -> ClientBuilder {
+    builder.rate_limit((args.rate_limit > 0).then(|| RateLimit::per_minute(args.rate_limit)))
 }
 
 fn seed_for(id: &ProviderUserId) -> SeedUser {

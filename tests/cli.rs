@@ -1,0 +1,442 @@
+//! The real `upheal-provider-users` binary, run against the fake server.
+#![cfg(feature = "cli")]
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use serde_json::Value;
+use upheal_provider_users::fake::{FakeUpheal, Fault, SeedUser};
+
+const BIN: &str = env!("CARGO_BIN_EXE_upheal-provider-users");
+const HEADER: &str = "providerUserId,partnerUserId,nationalProviderIdentifier,therapyLicence,noteIdentifier,defaultNoteTemplateIds";
+
+struct Workdir(PathBuf);
+
+impl Workdir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("upheal-cli-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the binary off the test's runtime threads (it blocks until exit).
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(args)
+            .env_remove("UPHEAL_API_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn args(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+fn connection(fake: &FakeUpheal) -> Vec<String> {
+    args(&[
+        "--base-url",
+        fake.base_url(),
+        "--api-key",
+        fake.api_key(),
+        "--rate-limit",
+        "0",
+    ])
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn results(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every results line is JSON"))
+        .collect()
+}
+
+#[tokio::test]
+async fn validate_reports_every_problem_with_line_field_and_suggestion() {
+    let dir = Workdir::new("validate");
+    let csv = dir.file(
+        "rows.csv",
+        &format!(
+            "{HEADER}\n6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b,,1234567893,LPC-1,Clinician,tpl-1;tpl-2\n\
+             ,ext-2,1234567890,,Councelor,\n,ext-3,,,,[]\n,ext-3,,LPC-3,,\n,,,,,\n,ext-6,,,,a;;b\n"
+        ),
+    );
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for expected in [
+        "line 3: nationalProviderIdentifier: `1234567890` fails the NPI check digit",
+        "line 3: noteIdentifier: `Councelor` is not a note identifier; did you mean `Counselor`?",
+        "line 5: providerUserId: `ext-3` already appears on line 4",
+        "line 6: providerUserId: every row needs a providerUserId",
+        "line 7: defaultNoteTemplateIds: must not be blank",
+        "5 problem(s); nothing was sent",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+
+    let good = dir.file("good.csv", &format!("{HEADER}\n,ext-1,,LPC-1,coach,\n"));
+    let output = run(args(&["validate", good.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("1 rows, all valid"));
+}
+
+#[tokio::test]
+async fn validate_reads_json_lines_and_refuses_unknown_columns() {
+    let dir = Workdir::new("jsonl");
+    let jsonl = dir.file(
+        "rows.jsonl",
+        "{\"partnerUserId\": \"ext-1\", \"defaultNoteTemplateIds\": []}\n\
+         {\"partnerUserId\": \"ext-2\", \"nationalProviderIdentifier\": 1234567893}\n\
+         {\"partnerUserId\": \"ext-3\", \"npi\": \"1234567893\"}\n",
+    );
+    let output = run(args(&["validate", jsonl.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("line 2: row: `nationalProviderIdentifier` must be a string"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3: row: unknown field `npi`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("line 1"), "{stderr}");
+
+    let csv = dir.file("bad-header.csv", "partnerUserId,npi\next-1,1234567893\n");
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("unknown column `npi`"));
+}
+
+#[tokio::test]
+async fn apply_refuses_an_invalid_file_and_sends_nothing() {
+    let fake = FakeUpheal::start().await.unwrap();
+    let dir = Workdir::new("refuse");
+    let csv = dir.file("rows.csv", &format!("{HEADER}\n,ext-1,,,Councelor,\n"));
+    let mut command = args(&["apply", csv.to_str().unwrap()]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("refusing to start"));
+    assert_eq!(fake.counters().requests, 0);
+}
+
+/// 500 rows; 450 providers exist, 50 do not; transient faults on the way.
+/// Every row must end in the results file exactly once, and its outcome must
+/// be true to what happened on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_500_rows_with_faults_records_every_row_exactly_once() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let dir = Workdir::new("apply500");
+    let missing = |i: u64| i % 10 == 3;
+    let mut csv = String::from(HEADER);
+    for i in 0..500 {
+        if !missing(i) {
+            fake.seed(
+                SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")),
+            );
+        }
+        csv.push_str(&format!("\n,ext-{i},1234567893,LIC-{i},Counselor,tpl-{i}"));
+    }
+    let input = dir.file("rows.csv", &csv);
+    let results_path = dir.0.join("results.jsonl");
+    fake.inject(Fault::Status(503), 20);
+    fake.inject(Fault::DropConnection, 5);
+    fake.inject(
+        Fault::RateLimited {
+            retry_after_secs: 0,
+        },
+        5,
+    );
+
+    let mut command = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results_path.to_str().unwrap(),
+        "--concurrency",
+        "16",
+    ]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the missing rows fail: {}",
+        text(&output.stderr)
+    );
+
+    let records = results(&results_path);
+    assert_eq!(records.len(), 500);
+    let by_row: BTreeMap<u64, &Value> = records
+        .iter()
+        .map(|r| (r["row"].as_u64().unwrap(), r))
+        .collect();
+    assert_eq!(by_row.len(), 500, "no row twice");
+    assert_eq!(
+        by_row.keys().copied().collect::<Vec<_>>(),
+        (2..=501).collect::<Vec<_>>()
+    );
+    let mut transient_failures = 0;
+    for (row, record) in by_row {
+        let i = row - 2;
+        assert_eq!(record["id"], format!("ext-{i}"));
+        match record["outcome"].as_str().unwrap() {
+            "applied" => {
+                assert!(!missing(i), "row {row} cannot be applied");
+                let stored = fake
+                    .user(fake.find_partner_user_id(&format!("ext-{i}")).unwrap())
+                    .unwrap();
+                assert_eq!(
+                    stored.therapy_licence,
+                    Some(format!("LIC-{i}")),
+                    "row {row}"
+                );
+                assert_eq!(stored.default_note_template_ids, [format!("tpl-{i}")]);
+            }
+            "failed" if record["errorKind"] == "NotFound" => {
+                assert!(missing(i), "row {row} exists");
+                assert_eq!(record["status"], 404);
+            }
+            "failed" => {
+                // Only a row unlucky enough to meet a fault on every attempt.
+                let kind = record["errorKind"].as_str().unwrap();
+                assert!(
+                    ["Server", "Transport", "RateLimited"].contains(&kind),
+                    "row {row}: {kind}"
+                );
+                transient_failures += 1;
+            }
+            other => panic!("row {row}: outcome {other}"),
+        }
+    }
+    assert!(
+        transient_failures <= 30 / 3,
+        "{transient_failures} rows failed transiently"
+    );
+    let summary = text(&output.stdout);
+    assert!(
+        summary.contains(&format!("failed {}", 50 + transient_failures)),
+        "{summary}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .partner_lookup_latency(Duration::from_millis(40))
+        .start()
+        .await
+        .unwrap();
+    let dir = Workdir::new("resume");
+    let mut csv = String::from(HEADER);
+    for i in 0..120 {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")));
+        csv.push_str(&format!("\n,ext-{i},,LIC-{i},,"));
+    }
+    let input = dir.file("rows.csv", &csv);
+    let results_path = dir.0.join("results.jsonl");
+    let mut command = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results_path.to_str().unwrap(),
+        "--concurrency",
+        "2",
+    ]);
+    command.extend(connection(&fake));
+
+    let child = Command::new(BIN)
+        .args(&command)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let written = results_path.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        // Wait for some rows to finish, then interrupt as Ctrl-C would.
+        while fs::read_to_string(&written).map_or(0, |t| t.lines().count()) < 10 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("--resume"));
+    let first = results(&results_path);
+    assert!(
+        first.len() >= 10 && first.len() < 120,
+        "{} rows finished before the interrupt",
+        first.len()
+    );
+
+    let mut resume = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--resume",
+        results_path.to_str().unwrap(),
+        "--concurrency",
+        "8",
+    ]);
+    resume.extend(connection(&fake));
+    fake.set_partner_lookup_latency(Duration::ZERO);
+    let output = run(resume).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains(&format!("skipped {}", first.len())),
+        "{}",
+        text(&output.stdout)
+    );
+
+    let all = results(&results_path);
+    let rows: BTreeSet<u64> = all.iter().map(|r| r["row"].as_u64().unwrap()).collect();
+    assert_eq!(all.len(), 120, "each row exactly once across both runs");
+    assert_eq!(rows, (2..=121).collect());
+    assert!(all.iter().all(|r| r["outcome"] == "applied"));
+}
+
+#[tokio::test]
+async fn update_prints_a_table_or_json() {
+    let fake = FakeUpheal::start().await.unwrap();
+    let uuid =
+        fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-ada"));
+    let mut command = args(&[
+        "update",
+        "ext-ada",
+        "--npi",
+        "1234567893",
+        "--note-identifier",
+        "dr last name",
+        "--templates",
+        "a,b",
+    ]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let table = text(&output.stdout);
+    assert!(
+        table.contains(&format!("userId                      {uuid}")),
+        "{table}"
+    );
+    assert!(
+        table.contains("noteIdentifier              DrLastName"),
+        "{table}"
+    );
+    assert!(
+        table.contains("defaultNoteTemplateIds      a, b"),
+        "{table}"
+    );
+
+    let mut command = args(&["update", &uuid.to_string(), "--clear-templates", "--json"]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    let user: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(user["defaultNoteTemplateIds"], serde_json::json!([]));
+    assert_eq!(user["nationalProviderIdentifier"], "1234567893");
+}
+
+#[tokio::test]
+async fn update_refuses_bad_input_without_sending() {
+    let fake = FakeUpheal::start().await.unwrap();
+    let mut command = args(&["update", "ext-1", "--npi", "123"]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("exactly 10 digits"));
+    assert_eq!(fake.counters().requests, 0);
+
+    let mut command = args(&["update", "ext-unknown", "--therapy-licence", "L-1"]);
+    command.extend(connection(&fake));
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("NotFound"));
+}
+
+#[tokio::test]
+async fn the_api_key_is_never_echoed() {
+    let secret = "sk-live-do-not-print";
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args([
+                "update",
+                "ext-1",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--therapy-licence",
+                "L",
+            ])
+            .env("UPHEAL_API_KEY", secret)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!text(&output.stdout).contains(secret) && !text(&output.stderr).contains(secret));
+
+    let help = Command::new(BIN)
+        .args(["update", "--help"])
+        .env("UPHEAL_API_KEY", secret)
+        .output()
+        .unwrap();
+    assert!(text(&help.stdout).contains("UPHEAL_API_KEY"));
+    assert!(!text(&help.stdout).contains(secret));
+}
+
+#[tokio::test]
+async fn fake_mode_needs_no_credentials() {
+    let dir = Workdir::new("fake");
+    let csv = dir.file(
+        "rows.csv",
+        &format!(
+            "{HEADER}\n,ext-1,1234567893,,,\n6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b,,,L-2,,[]\n"
+        ),
+    );
+    let output = run(args(&["apply", csv.to_str().unwrap(), "--fake"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("applied 2, failed 0"));
+    let records = results(&dir.0.join("rows.csv.results.jsonl"));
+    assert_eq!(records.len(), 2);
+}
