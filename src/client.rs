@@ -84,7 +84,7 @@ impl Client {
             operation = "updateProviderUserByIdV2",
             id_form = id.form(),
             cached = tracing::field::Empty,
-            attempts = tracing::field::Empty,
+            attempts = 1u32,
             status = tracing::field::Empty,
         );
         let result = self
@@ -128,7 +128,6 @@ impl Client {
         let started = Instant::now();
         let mut attempts = 1;
         loop {
-            tracing::Span::current().record("attempts", attempts);
             let error = match self
                 .inner
                 .raw
@@ -148,6 +147,9 @@ impl Client {
             tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
             attempts += 1;
+            // Recorded on retries only: most calls take one attempt, and the
+            // span lookup is a measurable share of a loopback call.
+            tracing::Span::current().record("attempts", attempts);
         }
     }
 
