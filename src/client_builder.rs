@@ -42,6 +42,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     prefer_native_tls: bool,
+    extra_roots: Vec<Vec<u8>>,
     retry: RetryPolicy,
     rate_limit: Option<RateLimit>,
     partner_id_cache: Option<(NonZeroUsize, Duration)>,
@@ -57,6 +58,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             prefer_native_tls: false,
+            extra_roots: Vec::new(),
             retry: RetryPolicy::default(),
             rate_limit: Some(RateLimit::upheal_default()),
             partner_id_cache: None,
@@ -116,6 +118,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the PEM certificate(s) in `pem` as roots, in addition to the
+    /// platform's: for a private development host or a TLS-inspecting
+    /// proxy. Checked in [`Self::build`] (`InvalidInput`, field
+    /// `root_certificate`).
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.extra_roots.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// How transient failures are retried (default: [`RetryPolicy::default`];
     /// [`RetryPolicy::none`] turns retries off).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -150,20 +161,24 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = base_url::parse(&self.base_url, self.allow_insecure_http)?;
         let headers = default_headers(self.api_key.as_ref())?;
-        let http = tls::configure(reqwest::Client::builder(), self.prefer_native_tls)?
-            .default_headers(headers)
-            // A redirect would re-send the update somewhere the caller did
-            // not choose; the API documents none.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    crate::ErrorKind::Transport,
-                    format!("cannot build the HTTP client ({e})"),
-                )
-            })?;
+        let http = tls::configure(
+            reqwest::Client::builder(),
+            self.prefer_native_tls,
+            &self.extra_roots,
+        )?
+        .default_headers(headers)
+        // A redirect would re-send the update somewhere the caller did
+        // not choose; the API documents none.
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(self.timeout)
+        .connect_timeout(self.connect_timeout)
+        .build()
+        .map_err(|e| {
+            Error::new(
+                crate::ErrorKind::Transport,
+                format!("cannot build the HTTP client ({e})"),
+            )
+        })?;
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
             limiter: self.rate_limit.as_ref().map(RateLimit::limiter),

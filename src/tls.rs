@@ -7,43 +7,88 @@
 
 use crate::Error;
 
+/// The builder setting that extra roots come from, named in errors.
+const ROOTS_FIELD: &str = "root_certificate";
+
 /// Applies the compiled-in backend, preferring the one the caller asked for
-/// when both features are on.
+/// when both features are on. `extra_roots` are PEM certificates trusted in
+/// addition to the platform's (a private development host, a TLS-inspecting
+/// proxy).
 pub(crate) fn configure(
     builder: reqwest::ClientBuilder,
     prefer_native: bool,
+    extra_roots: &[Vec<u8>],
 ) -> Result<reqwest::ClientBuilder, Error> {
     #[cfg(feature = "native-tls")]
     if prefer_native || cfg!(not(feature = "rustls")) {
-        return Ok(builder.tls_backend_native());
+        return native_backend(builder, extra_roots);
     }
     let _ = prefer_native;
-    rustls_backend(builder)
+    rustls_backend(builder, extra_roots)
+}
+
+fn bad_roots(e: impl std::fmt::Display) -> Error {
+    Error::invalid_input(
+        ROOTS_FIELD,
+        format!("is not a usable PEM certificate ({e})"),
+    )
+}
+
+#[cfg(feature = "native-tls")]
+fn native_backend(
+    builder: reqwest::ClientBuilder,
+    extra_roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    let roots = extra_roots
+        .iter()
+        .map(|pem| reqwest::Certificate::from_pem(pem).map_err(bad_roots))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(builder.tls_backend_native().tls_certs_merge(roots))
 }
 
 #[cfg(feature = "rustls")]
-fn rustls_backend(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
-    use rustls_platform_verifier::BuilderVerifierExt;
+fn rustls_backend(
+    builder: reqwest::ClientBuilder,
+    extra_roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
     use std::sync::Arc;
 
+    let mut roots = Vec::new();
+    for pem in extra_roots {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots.push(cert.map_err(bad_roots)?);
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let setup_failed = |e: rustls::Error| {
+        Error::new(
+            crate::ErrorKind::Transport,
+            format!("cannot set up TLS ({e})"),
+        )
+        .with_source(e)
+    };
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, Arc::clone(&provider))
+            .map_err(setup_failed)?;
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
-        .map_err(|e| {
-            Error::new(
-                crate::ErrorKind::Transport,
-                format!("cannot set up TLS ({e})"),
-            )
-            .with_source(e)
-        })?
+        .map_err(setup_failed)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     Ok(builder.tls_backend_preconfigured(config))
 }
 
 #[cfg(not(feature = "rustls"))]
-fn rustls_backend(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+fn rustls_backend(
+    builder: reqwest::ClientBuilder,
+    extra_roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
     // Without any TLS feature only plain-http loopback URLs work; reqwest
     // reports an https URL as a connection error.
+    if !extra_roots.is_empty() {
+        return Err(bad_roots("no TLS feature is enabled"));
+    }
     Ok(builder)
 }

@@ -1,13 +1,130 @@
-//! An `https` base URL goes through a real TLS handshake with each compiled-in
-//! backend. The peer here speaks plain HTTP, so the handshake must fail as a
-//! typed `Transport` error: proof that the backend is wired in (no panic for
-//! a missing crypto provider, no silent plain-text fallback).
+//! `https` base URLs with each compiled-in TLS backend: a full round trip to
+//! a loopback TLS server whose certificate chains to a test CA, refused
+//! without that CA, and a plain-HTTP peer refused at the handshake.
 
-use std::io::{Read, Write};
+use std::{
+    io::{Read, Write},
+    sync::Arc,
+};
 
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use upheal_provider_users::{
     Client, ClientBuilder, ErrorKind, ProviderUserId, ProviderUserUpdate, RetryPolicy,
 };
+
+const PROVIDER: &str = r#"{"userId":"6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b","partnerUserId":"ext-1","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com","defaultNoteTemplateIds":[]}"#;
+
+/// A TLS server for `localhost` whose certificate is signed by a fresh test
+/// CA; answers every request with [`PROVIDER`]. Returns its port and the CA.
+async fn tls_server() -> (u16, String) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Distinct names: OpenSSL takes a leaf whose issuer equals its subject
+    // for a self-signed certificate.
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "upheal-provider-users test CA");
+    let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    leaf_params
+        .extended_key_usages
+        .push(ExtendedKeyUsagePurpose::ServerAuth);
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Headers, then as many body bytes as Content-Length says.
+                while let Ok(n) = tls.read(&mut buffer).await {
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                    if complete(&request) {
+                        break;
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{PROVIDER}",
+                    PROVIDER.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (port, ca_pem)
+}
+
+fn complete(request: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(request);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    body.len() >= length
+}
+
+async fn update_over_https(
+    builder: ClientBuilder,
+    port: u16,
+) -> Result<upheal_provider_users::ProviderUser, upheal_provider_users::Error> {
+    let client = builder
+        .api_key("k")
+        .base_url(format!("https://localhost:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()?;
+    client
+        .update_provider_user(
+            &ProviderUserId::partner("ext-1").unwrap(),
+            &ProviderUserUpdate::new().therapy_licence("L-1"),
+        )
+        .await
+}
+
+async fn round_trip_with_trusted_ca(builder: fn() -> ClientBuilder) {
+    let (port, ca_pem) = tls_server().await;
+    let user = update_over_https(builder().add_root_certificate_pem(&ca_pem), port)
+        .await
+        .unwrap();
+    assert_eq!(user.first_name, "Ada");
+
+    let untrusted = update_over_https(builder(), port).await.unwrap_err();
+    assert_eq!(untrusted.kind(), ErrorKind::Transport, "{untrusted}");
+}
 
 /// A loopback peer that answers whatever arrives with plain HTTP, and
 /// reports whether the first bytes it got looked like a TLS ClientHello.
@@ -24,7 +141,7 @@ fn plain_http_peer() -> (u16, std::thread::JoinHandle<bool>) {
     (port, peer)
 }
 
-async fn handshake_fails_cleanly(builder: ClientBuilder) {
+async fn handshake_with_plain_http_fails(builder: ClientBuilder) {
     let (port, peer) = plain_http_peer();
     let client: Client = builder
         .api_key("k")
@@ -46,14 +163,29 @@ async fn handshake_fails_cleanly(builder: ClientBuilder) {
     );
 }
 
+#[test]
+fn a_bad_root_certificate_is_refused_at_build() {
+    let error = Client::builder()
+        .api_key("k")
+        .add_root_certificate_pem(
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        )
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert_eq!(error.field(), Some("root_certificate"));
+}
+
 #[cfg(feature = "rustls")]
 #[tokio::test]
-async fn rustls_performs_a_tls_handshake() {
-    handshake_fails_cleanly(Client::builder()).await;
+async fn rustls_round_trip() {
+    round_trip_with_trusted_ca(Client::builder).await;
+    handshake_with_plain_http_fails(Client::builder()).await;
 }
 
 #[cfg(feature = "native-tls")]
 #[tokio::test]
-async fn native_tls_performs_a_tls_handshake() {
-    handshake_fails_cleanly(Client::builder().use_native_tls()).await;
+async fn native_tls_round_trip() {
+    round_trip_with_trusted_ca(|| Client::builder().use_native_tls()).await;
+    handshake_with_plain_http_fails(Client::builder().use_native_tls()).await;
 }
