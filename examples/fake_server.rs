@@ -44,9 +44,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
     }
     let fake = builder.start().await?;
+    // Listen for Ctrl-C before announcing the address, so that a harness
+    // that reads the address and then interrupts can never kill us first.
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let first_poll =
+        std::future::poll_fn(|cx| std::task::Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
     println!("fake Upheal server listening on {}", fake.base_url());
     println!("API key: {}   (Ctrl-C stops it)", fake.api_key());
-    tokio::signal::ctrl_c().await?;
+    match first_poll {
+        std::task::Poll::Ready(result) => result?,
+        std::task::Poll::Pending => ctrl_c.await?,
+    }
     println!("stopping after {} requests", fake.counters().requests);
     fake.shutdown().await;
     Ok(())
