@@ -25,11 +25,12 @@ pub struct RateLimit {
     per: Duration,
 }
 
-/// The share of the budget the client paces at. The 1% left over pays for a
-/// small burst allowance, which lets a request that woke up late catch up
-/// instead of losing its slot, while no window can exceed the budget (see
-/// [`RateLimit::limiter`]).
-const PACING_SHARE: f64 = 0.99;
+/// The share of the budget the client paces at, and the share it may send
+/// at once so that a request that woke up late catches up instead of losing
+/// its slot. Together they stay 0.5% under the budget: slack for network
+/// jitter reordering arrivals at a strict sliding window.
+const PACING_SHARE: f64 = 0.985;
+const BURST_SHARE: f64 = 0.01;
 
 impl RateLimit {
     /// `requests` per `per` (both at least 1).
@@ -60,15 +61,15 @@ impl RateLimit {
         self.per
     }
 
-    /// Paced at 99% of the budget with a burst of the remaining 1% (at
-    /// least one). GCRA admits at most `burst + per / period` requests in any
-    /// window of length `per`, which is `burst + 0.99 * requests`, at most
-    /// `requests`: a strict sliding window on the server is never exceeded.
+    /// GCRA admits at most `burst + floor(per / period)` requests in any
+    /// window of length `per`: with a burst of 1% (at least one) and pacing
+    /// at 98.5%, that is at most 99.5% of `requests` (for budgets of 100 or
+    /// more; smaller ones still never exceed the budget).
     pub(crate) fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
-        let paced = f64::from(self.requests) * PACING_SHARE;
-        let period = self.per.div_f64(paced);
-        let spare = (f64::from(self.requests) - paced).floor() as u32;
-        let burst = NonZeroU32::new(spare).unwrap_or(NonZeroU32::MIN);
+        let requests = f64::from(self.requests);
+        let period = self.per.div_f64(requests * PACING_SHARE);
+        let burst =
+            NonZeroU32::new((requests * BURST_SHARE).floor() as u32).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)
             .expect("the period is positive")
             .allow_burst(burst);

@@ -201,13 +201,13 @@ async fn retries_can_be_turned_off() {
     assert_eq!(fake.counters().requests, 1);
 }
 
-/// 600 updates through a window the run crosses six times: the limiter
+/// 600 updates at 50 per second through an 8-second window: the limiter
 /// keeps every window within budget, so the server never answers 429. The
 /// window is scaled down from Upheal's minute so the test takes seconds;
 /// the pacing logic is the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_run_at_the_limit_sees_no_429_and_loses_no_result() {
-    let budget = RateLimit::new(100, Duration::from_secs(2));
+    let budget = RateLimit::new(400, Duration::from_secs(8));
     let fake = FakeUpheal::builder()
         .rate_limit(Some(budget))
         .start()
