@@ -8,10 +8,8 @@ mod support;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
-use support::{API_KEY, UPHEAL_UUID, baseline_http_client, start_fixed_server};
-use upheal_provider_users::{
-    Client, NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
-};
+use support::{API_KEY, UPHEAL_UUID, baseline_http_client, crate_client, start_fixed_server};
+use upheal_provider_users::{NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate};
 
 const ITEMS: usize = 10_000;
 const CONCURRENCY: usize = 32;
@@ -23,13 +21,7 @@ fn bulk(c: &mut Criterion) {
         .unwrap();
     let address = runtime.block_on(start_fixed_server());
     let base_url = format!("http://{address}");
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(&base_url)
-        .rate_limit(None)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = crate_client(&base_url);
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let update = ProviderUserUpdate::new().note_identifier(NoteIdentifier::Counselor);
     let baseline = baseline_http_client();

@@ -8,10 +8,8 @@ mod support;
 
 use std::process::Command;
 
-use support::{API_KEY, UPHEAL_UUID, peak_rss_kib, start_fixed_server};
-use upheal_provider_users::{
-    Client, NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
-};
+use support::{UPHEAL_UUID, crate_client, peak_rss_kib, start_fixed_server};
+use upheal_provider_users::{NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -54,13 +52,7 @@ fn child(items: usize) {
         .unwrap();
     runtime.block_on(async {
         let address = start_fixed_server().await;
-        let client = Client::builder()
-            .api_key(API_KEY)
-            .base_url(format!("http://{address}"))
-            .rate_limit(None)
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap();
+        let client = crate_client(&format!("http://{address}"));
         let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
         let update = ProviderUserUpdate::new().note_identifier(NoteIdentifier::Counselor);
         let results = client

@@ -7,9 +7,11 @@
 mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use support::{API_KEY, UPHEAL_UUID, baseline_http_client, start_fixed_server, user_body};
+use support::{
+    API_KEY, UPHEAL_UUID, baseline_http_client, crate_client, start_fixed_server, user_body,
+};
 use upheal_provider_users::{
-    Client, NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
+    NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,
 };
 
 const USER_AGENT: &str = concat!("upheal-provider-users/", env!("CARGO_PKG_VERSION"));
@@ -29,13 +31,7 @@ fn per_call(c: &mut Criterion) {
         .unwrap();
     let address = runtime.block_on(start_fixed_server());
     let base_url = format!("http://{address}");
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(&base_url)
-        .rate_limit(None)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = crate_client(&base_url);
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let update = update();
     let baseline = baseline_http_client();

@@ -42,6 +42,18 @@ pub async fn start_fixed_server() -> SocketAddr {
     address
 }
 
+/// The crate's client for `base_url`, limiter and retries off: the
+/// benchmarks measure the call path, not pacing or waits.
+pub fn crate_client(base_url: &str) -> upheal_provider_users::Client {
+    upheal_provider_users::Client::builder()
+        .api_key(API_KEY)
+        .base_url(base_url)
+        .rate_limit(None)
+        .retry_policy(upheal_provider_users::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
 /// A bare reqwest client: the baseline a partner would hand-write.
 pub fn baseline_http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
