@@ -79,8 +79,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The time one call may take, waits included; `None` for no bound
-    /// beyond the attempts.
+    /// The time after which one call starts no further attempt, waits
+    /// included (an attempt already in flight still runs to the client's
+    /// per-attempt timeout); `None` for no bound beyond the attempts.
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
         self
