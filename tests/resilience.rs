@@ -53,7 +53,7 @@ async fn retryable_failures_recover_within_the_policy() {
         .client_builder()
         .retry_policy(quick_retries())
         .rate_limit(None)
-        .timeout(Duration::from_millis(500))
+        .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let id = ProviderUserId::upheal(ids[0]);
@@ -66,7 +66,7 @@ async fn retryable_failures_recover_within_the_policy() {
         },
         Fault::DropConnection,
         Fault::TruncatedBody,
-        Fault::Delay(Duration::from_secs(5)),
+        Fault::Delay(Duration::from_secs(30)),
     ];
     for fault in faults {
         let before = fake.counters().requests;
