@@ -68,32 +68,12 @@ async fn logged(
 }
 
 async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) -> Response {
-    let Some(key) = bearer_key(headers) else {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "missing API key: send Authorization: Bearer <API_KEY>",
-        );
-    };
-    if key != state.api_key {
-        return error(StatusCode::UNAUTHORIZED, "invalid API key");
-    }
-    if let Err(wait) = state.admit(key) {
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        return rate_limited(seconds);
+    if let Err(refusal) = admit(state, headers) {
+        return refusal;
     }
     let fault = state.next_fault();
-    match fault {
-        Some(Fault::Status(code)) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return error(status, "injected fault");
-        }
-        Some(Fault::RateLimited { retry_after_secs }) => return rate_limited(retry_after_secs),
-        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(Fault::DropConnection) => return broken_body(None),
-        Some(Fault::MalformedBody) => return json_text(StatusCode::OK, "{\"userId\": oops".into()),
-        Some(Fault::TruncatedBody) => return broken_body(Some(b"{\"userId\":\"6f1c2a7e".to_vec())),
-        Some(Fault::OversizedBody(bytes)) => return endless_body(bytes),
-        Some(Fault::UnknownNoteIdentifier(_)) | None => {}
+    if let Some(injected) = injected_answer(fault.as_ref()).await {
+        return injected;
     }
     let update = match parse_update(state, body) {
         Ok(update) => update,
@@ -108,6 +88,45 @@ async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) 
         user["noteIdentifier"] = json!(value);
     }
     (StatusCode::OK, axum::Json(user)).into_response()
+}
+
+/// Bearer auth, then the per-key rate limit, as the real API orders them.
+#[allow(clippy::result_large_err)]
+fn admit(state: &FakeState, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(key) = bearer_key(headers) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "missing API key: send Authorization: Bearer <API_KEY>",
+        ));
+    };
+    if key != state.api_key {
+        return Err(error(StatusCode::UNAUTHORIZED, "invalid API key"));
+    }
+    state.admit(key).map_err(|wait| {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        rate_limited(seconds)
+    })
+}
+
+/// The answer an injected fault gives instead of the normal one; `None` when
+/// the request goes on (after a delay, or to have its answer altered).
+async fn injected_answer(fault: Option<&Fault>) -> Option<Response> {
+    match fault? {
+        Fault::Status(code) => {
+            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Some(error(status, "injected fault"))
+        }
+        Fault::RateLimited { retry_after_secs } => Some(rate_limited(*retry_after_secs)),
+        Fault::Delay(delay) => {
+            tokio::time::sleep(*delay).await;
+            None
+        }
+        Fault::DropConnection => Some(broken_body(None)),
+        Fault::MalformedBody => Some(json_text(StatusCode::OK, "{\"userId\": oops".into())),
+        Fault::TruncatedBody => Some(broken_body(Some(b"{\"userId\":\"6f1c2a7e".to_vec()))),
+        Fault::OversizedBody(bytes) => Some(endless_body(*bytes)),
+        Fault::UnknownNoteIdentifier(_) => None,
+    }
 }
 
 fn bearer_key(headers: &HeaderMap) -> Option<&str> {
