@@ -66,6 +66,20 @@ fn connection(fake: &FakeUpheal) -> Vec<String> {
     ])
 }
 
+/// `apply INPUT --results RESULTS --concurrency N` against `fake`.
+fn apply_args(input: &Path, results: &Path, concurrency: &str, fake: &FakeUpheal) -> Vec<String> {
+    let mut command = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+        "--concurrency",
+        concurrency,
+    ]);
+    command.extend(connection(fake));
+    command
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -184,15 +198,7 @@ async fn apply_500_rows_with_faults_records_every_row_exactly_once() {
         5,
     );
 
-    let mut command = args(&[
-        "apply",
-        input.to_str().unwrap(),
-        "--results",
-        results_path.to_str().unwrap(),
-        "--concurrency",
-        "16",
-    ]);
-    command.extend(connection(&fake));
+    let command = apply_args(&input, &results_path, "16", &fake);
     let output = run(command).await;
     assert_eq!(
         output.status.code(),
@@ -273,15 +279,7 @@ async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
     }
     let input = dir.file("rows.csv", &csv);
     let results_path = dir.0.join("results.jsonl");
-    let mut command = args(&[
-        "apply",
-        input.to_str().unwrap(),
-        "--results",
-        results_path.to_str().unwrap(),
-        "--concurrency",
-        "2",
-    ]);
-    command.extend(connection(&fake));
+    let command = apply_args(&input, &results_path, "2", &fake);
 
     let child = Command::new(BIN)
         .args(&command)

@@ -247,21 +247,23 @@ impl FakeUpheal {
 
     /// Stops accepting connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
+        if let Some(task) = self.signal_stop() {
+            let _ = task.await;
+        }
+    }
+
+    /// Tells the server to stop (once) and hands back its task.
+    fn signal_stop(&mut self) -> Option<tokio::task::JoinHandle<()>> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+        self.task.take()
     }
 }
 
 impl Drop for FakeUpheal {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
+        if let Some(task) = self.signal_stop() {
             task.abort();
         }
     }
