@@ -12,8 +12,6 @@ pub(crate) const FIELD: &str = "providerUserId";
 /// A sanity bound, not a published limit: longer ids are almost certainly a
 /// mistake (a whole CSV line pasted into one cell).
 pub const MAX_PARTNER_ID_CHARS: usize = 256;
-/// The length of the canonical hyphenated UUID text.
-const HYPHENATED_UUID_LEN: usize = 36;
 
 /// Which user an update addresses: Upheal's internal UUID, or the
 /// `partnerUserId` the partner set when creating the user.
@@ -121,17 +119,44 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
     rule.map_or(Ok(()), |rule| Err(Error::invalid_input(FIELD, rule)))
 }
 
-/// Text in the canonical hyphenated UUID form (any case) is the Upheal form;
-/// anything else is the partner form, validated as in
-/// [`ProviderUserId::partner`]. A partner whose own ids are hyphenated UUIDs
-/// should call [`ProviderUserId::partner`] explicitly.
+/// Any text the `uuid` crate reads as a UUID is the Upheal form: hyphenated
+/// in either case (`6F1C2A7E-…`), simple (32 hex digits), braced
+/// (`{6f1c…}`) or `urn:uuid:…`. It goes on the wire as the canonical
+/// lower-case hyphenated text. Anything else is the partner form, validated
+/// as in [`ProviderUserId::partner`].
+///
+/// Why every form: Upheal resolves a path segment as a UUID first, so a
+/// UUID written another way would reach the same user *by UUID* whatever
+/// this crate called it, and a partner-form call would then fail its
+/// identity check after the update was applied.
+///
+/// A partner whose own `partnerUserId`s look like UUIDs must call
+/// [`ProviderUserId::partner`] explicitly, and accept the risk that Upheal
+/// may resolve such an id as an Upheal UUID (how it decides is not
+/// published); the identity check then reports
+/// [`crate::ErrorKind::IdentityMismatch`] rather than hiding it.
+///
+/// ```
+/// use upheal_provider_users::ProviderUserId;
+///
+/// for text in [
+///     "6F1C2A7E-3B4D-4E5F-8A9B-0C1D2E3F4A5B",
+///     "6f1c2a7e3b4d4e5f8a9b0c1d2e3f4a5b",
+///     "{6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b}",
+///     "urn:uuid:6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+/// ] {
+///     let id: ProviderUserId = text.parse()?;
+///     assert_eq!(id.to_string(), "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
+/// }
+/// # Ok::<(), upheal_provider_users::Error>(())
+/// ```
 impl FromStr for ProviderUserId {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match Uuid::try_parse(text) {
-            Ok(id) if text.len() == HYPHENATED_UUID_LEN => Ok(Self::upheal(id)),
-            _ => Self::partner(text),
+            Ok(id) => Ok(Self::upheal(id)),
+            Err(_) => Self::partner(text),
         }
     }
 }

@@ -129,12 +129,30 @@ fn provider_user_id_forms() {
     assert_eq!(upheal.form(), "upheal");
     assert_eq!(upheal.to_string(), uuid.to_string());
 
-    // Only the canonical hyphenated form is taken as an Upheal UUID.
-    let simple: ProviderUserId = uuid.simple().to_string().parse().unwrap();
-    assert_eq!(
-        simple.as_partner(),
-        Some(uuid.simple().to_string().as_str())
-    );
+    // Every form the uuid crate reads is the Upheal form, shown canonically:
+    // otherwise Upheal would resolve it as a UUID anyway and the partner-form
+    // identity check would fail after the update was applied.
+    for text in [
+        uuid.hyphenated().to_string().to_uppercase(),
+        uuid.simple().to_string(),
+        uuid.simple().to_string().to_uppercase(),
+        uuid.braced().to_string(),
+        uuid.urn().to_string(),
+        format!("urn:uuid:{}", uuid.hyphenated().to_string().to_uppercase()),
+    ] {
+        let id: ProviderUserId = text.parse().unwrap();
+        assert_eq!(id.as_upheal(), Some(uuid), "{text}");
+        assert_eq!(id.to_string(), uuid.to_string(), "{text}");
+    }
+    // Near misses stay partner ids.
+    for text in [
+        format!("{}0", uuid.simple()),
+        format!("{{{}", uuid.hyphenated()),
+        format!(" {}", uuid.hyphenated()).trim().to_owned() + "-x",
+    ] {
+        let id: ProviderUserId = text.parse().unwrap();
+        assert_eq!(id.as_partner(), Some(text.as_str()), "{text}");
+    }
 
     let partner: ProviderUserId = "ext-42".parse().unwrap();
     assert_eq!(partner.as_partner(), Some("ext-42"));

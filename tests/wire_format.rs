@@ -129,11 +129,22 @@ async fn method_headers_and_upheal_path() {
 }
 
 #[tokio::test]
-async fn upheal_ids_are_sent_hyphenated_lowercase() {
+async fn upheal_ids_in_any_form_are_sent_hyphenated_lowercase() {
     let uuid = Uuid::new_v4();
-    let id: ProviderUserId = uuid.to_string().to_uppercase().parse().unwrap();
-    let request = sent(&id, &ProviderUserUpdate::new()).await;
-    assert_eq!(request.url.path(), format!("/users/providers/{uuid}"));
+    for text in [
+        uuid.to_string().to_uppercase(),
+        uuid.simple().to_string(),
+        uuid.braced().to_string().to_uppercase(),
+        uuid.urn().to_string(),
+    ] {
+        let id: ProviderUserId = text.parse().unwrap();
+        let request = sent(&id, &ProviderUserUpdate::new()).await;
+        assert_eq!(
+            request.url.path(),
+            format!("/users/providers/{uuid}"),
+            "{text}"
+        );
+    }
 }
 
 #[tokio::test]
