@@ -1,96 +1,18 @@
 //! The real `upheal-provider-users` binary, run against the fake server.
 #![cfg(feature = "cli")]
 
+mod cli_support;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
-    path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 
+use cli_support::*;
 use serde_json::Value;
 use upheal_provider_users::fake::{FakeUpheal, Fault, SeedUser};
-
-const BIN: &str = env!("CARGO_BIN_EXE_upheal-provider-users");
-const HEADER: &str = "providerUserId,partnerUserId,nationalProviderIdentifier,therapyLicence,noteIdentifier,defaultNoteTemplateIds";
-
-struct Workdir(PathBuf);
-
-impl Workdir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("upheal-cli-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs the binary off the test's runtime threads (it blocks until exit).
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(args)
-            .env_remove("UPHEAL_API_KEY")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn args(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
-}
-
-fn connection(fake: &FakeUpheal) -> Vec<String> {
-    args(&[
-        "--base-url",
-        fake.base_url(),
-        "--api-key",
-        fake.api_key(),
-        "--rate-limit",
-        "0",
-    ])
-}
-
-/// `apply INPUT --results RESULTS --concurrency N` against `fake`.
-fn apply_args(input: &Path, results: &Path, concurrency: &str, fake: &FakeUpheal) -> Vec<String> {
-    let mut command = args(&[
-        "apply",
-        input.to_str().unwrap(),
-        "--results",
-        results.to_str().unwrap(),
-        "--concurrency",
-        concurrency,
-    ]);
-    command.extend(connection(fake));
-    command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn results(path: &Path) -> Vec<Value> {
-    fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every results line is JSON"))
-        .collect()
-}
 
 #[tokio::test]
 async fn validate_reports_every_problem_with_line_field_and_suggestion() {
@@ -99,7 +21,7 @@ async fn validate_reports_every_problem_with_line_field_and_suggestion() {
         "rows.csv",
         &format!(
             "{HEADER}\n6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b,,1234567893,LPC-1,Clinician,tpl-1;tpl-2\n\
-             ,ext-2,1234567890,,Councelor,\n,ext-3,,,,[]\n,ext-3,,LPC-3,,\n,,,,,\n,ext-6,,,,a;;b\n"
+             ,ext-2,1234567890,,Councelor,\n,ext-3,,,,[]\n,ext-3,,LPC-3,,\n,,,,,\n,ext-6,,,,a;;b\n,,,LPC-8,,\n"
         ),
     );
     let output = run(args(&["validate", csv.to_str().unwrap()])).await;
@@ -108,9 +30,10 @@ async fn validate_reports_every_problem_with_line_field_and_suggestion() {
     for expected in [
         "line 3: nationalProviderIdentifier: `1234567890` fails the NPI check digit",
         "line 3: noteIdentifier: `Councelor` is not a note identifier; did you mean `Counselor`?",
-        "line 5: providerUserId: `ext-3` already appears on line 4",
-        "line 6: providerUserId: every row needs a providerUserId",
-        "line 7: defaultNoteTemplateIds: must not be blank",
+        "line 5: providerUserId: `ext-3` is a provider already on line 4",
+        "note: line 6: row: every cell is empty; row skipped",
+        "line 7: defaultNoteTemplateIds: must not be blank (value `a;;b`)",
+        "line 8: providerUserId: every row needs a providerUserId",
         "5 problem(s); nothing was sent",
     ] {
         assert!(
@@ -126,7 +49,7 @@ async fn validate_reports_every_problem_with_line_field_and_suggestion() {
 }
 
 #[tokio::test]
-async fn validate_reads_json_lines_and_refuses_unknown_columns() {
+async fn validate_reads_json_lines_and_notes_unknown_columns() {
     let dir = Workdir::new("jsonl");
     let jsonl = dir.file(
         "rows.jsonl",
@@ -142,15 +65,16 @@ async fn validate_reads_json_lines_and_refuses_unknown_columns() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("line 3: row: unknown field `npi`"),
+        stderr.contains("note: line 3: row: unknown field `npi` is ignored"),
         "{stderr}"
     );
     assert!(!stderr.contains("line 1"), "{stderr}");
 
+    // An unknown column is a note, not a reason to stop checking rows.
     let csv = dir.file("bad-header.csv", "partnerUserId,npi\next-1,1234567893\n");
     let output = run(args(&["validate", csv.to_str().unwrap()])).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("unknown column `npi`"));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stderr).contains("note: line 1: header: unknown column `npi` is ignored"));
 }
 
 #[tokio::test]

@@ -1,28 +1,39 @@
-//! The fake server as a standalone process (`examples/fake_server.rs`), the
-//! way a test suite in another language would run it.
-#![cfg(feature = "fake")]
+//! The fake server as a process of its own (`upheal-provider-users
+//! fake-server`), the way a test suite in another language would run it.
+#![cfg(feature = "cli")]
 
 use std::{
     io::{BufRead, BufReader},
-    path::PathBuf,
     process::{Command, Stdio},
 };
 
-use upheal_provider_users::{Client, ProviderUserId, ProviderUserUpdate, fake::FAKE_API_KEY};
+use upheal_provider_users::{Client, ProviderUserId, ProviderUserUpdate};
 
-/// `cargo test` builds the examples next to the test binaries.
-fn example_binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let profile_dir = deps.parent().and_then(|d| d.parent()).unwrap();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("fake_server{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is built by `cargo test`",
-        binary.display()
-    );
-    binary
+const BIN: &str = env!("CARGO_BIN_EXE_upheal-provider-users");
+
+#[test]
+fn fake_server_help_lists_its_options() {
+    let output = Command::new(BIN)
+        .args(["fake-server", "--help"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for option in [
+        "--port",
+        "--seed",
+        "--api-key",
+        "--rate-limit",
+        "--partner-latency-ms",
+    ] {
+        assert!(help.contains(option), "{option} in {help}");
+    }
+    let output = Command::new(BIN)
+        .args(["fake-server", "--rate-limit", "fast"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nor `off`"));
 }
 
 #[tokio::test]
@@ -34,14 +45,17 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
              "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"}]"#,
     )
     .unwrap();
-    let mut child = Command::new(example_binary())
+    let mut child = Command::new(BIN)
         .args([
+            "fake-server",
             "--port",
             "0",
             "--rate-limit",
             "off",
             "--seed",
             seed.to_str().unwrap(),
+            "--api-key",
+            "my-test-key",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -54,9 +68,15 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
         .strip_prefix("fake Upheal server listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
         .to_owned();
+    let mut key_line = String::new();
+    stdout.read_line(&mut key_line).unwrap();
+    assert!(
+        key_line.starts_with("API key: my-test-key "),
+        "{key_line:?}"
+    );
 
     let client = Client::builder()
-        .api_key(FAKE_API_KEY)
+        .api_key("my-test-key")
         .base_url(&base_url)
         .build()
         .unwrap();

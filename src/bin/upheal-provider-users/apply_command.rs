@@ -1,31 +1,36 @@
 //! `apply FILE`: validate, then apply every row through the library's bulk
 //! helper (bounded concurrency, rate limit, retries), writing each result as
-//! it finishes. Ctrl-C stops starting rows; finished ones are already saved.
+//! it finishes.
+//!
+//! A run stops starting rows, lets the ones in flight finish and records
+//! them, when: the key is refused (401/403: it would be refused for every
+//! row), the results file cannot be written (a result that cannot be
+//! recorded must not be followed by more), or Ctrl-C is pressed (a second
+//! Ctrl-C abandons the rows in flight).
 
-use std::path::PathBuf;
+use std::{cell::Cell, io, path::PathBuf};
 
 use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use upheal_provider_users::{Client, Error, ErrorKind, ProviderUser};
 
 use crate::{
     cli_args::ApplyArgs,
     connection::Connection,
     exit_code::ExitCode,
     input_file::InputFile,
+    input_row::InputRow,
     progress::Progress,
-    results_file::{ResultRecord, ResultsWriter, applied_rows},
+    results_file::{ResultRecord, ResultsWriter, RunRecord, previous_results, same_file},
+    resume_plan::ResumePlan,
+    shown::shown,
     validate_command,
 };
 
-#[derive(Debug, Default)]
-struct Tally {
-    applied: u64,
-    failed: u64,
-}
-
 pub async fn run(args: ApplyArgs) -> ExitCode {
     let file = InputFile::read(&args.file);
+    validate_command::report(&file);
     if !file.problems.is_empty() {
-        validate_command::report(&file);
         eprintln!("refusing to start: fix the problems above (`validate` lists them)");
         return ExitCode::InvalidInput;
     }
@@ -34,95 +39,245 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
         .clone()
         .or(args.results.clone())
         .unwrap_or_else(|| default_results_path(&args.file));
-    let already = match &args.resume {
-        Some(path) => match applied_rows(path) {
-            Ok(rows) => rows,
-            Err(e) => return fail(&format!("cannot read {}: {e}", path.display())),
-        },
-        None => Default::default(),
+    if same_file(&results_path, &args.file) {
+        return refuse(&format!(
+            "the results file {} is the input file; pass another --results path",
+            shown(&results_path.display().to_string())
+        ));
+    }
+    let plan = match plan(&args, file.rows) {
+        Ok(plan) => plan,
+        Err(message) => return refuse(&message),
     };
-    let pending: Vec<_> = file
-        .rows
-        .into_iter()
-        .filter(|row| !already.contains(&row.line))
-        .collect();
-    let connection =
-        match Connection::open(&args.connection, pending.iter().map(|row| &row.id)).await {
-            Ok(connection) => connection,
-            Err(message) => return fail(&message),
-        };
-    let mut writer = match ResultsWriter::append_to(&results_path) {
+    let run_record = RunRecord {
+        run: "started",
+        input: args.file.display().to_string(),
+        rows_to_send: plan.pending.len(),
+    };
+    let writer = match ResultsWriter::start(&results_path, &run_record) {
         Ok(writer) => writer,
-        Err(e) => return fail(&format!("cannot write {}: {e}", results_path.display())),
-    };
-
-    let mut progress = Progress::new(pending.len() as u64);
-    let mut tally = Tally::default();
-    let items = pending
-        .iter()
-        .map(|row| (row.id.clone(), row.update.clone()));
-    let mut finished = std::pin::pin!(
-        connection
-            .client
-            .update_many_unordered(items, usize::from(args.concurrency))
-    );
-    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
-    let interrupted = loop {
-        tokio::select! {
-            next = finished.next() => {
-                let Some((index, result)) = next else { break false };
-                let row = &pending[index];
-                let record = ResultRecord::new(row, &result);
-                if let Err(e) = writer.write(&record) {
-                    return fail(&format!("cannot write {}: {e}", results_path.display()));
-                }
-                match &result {
-                    Ok(_) => tally.applied += 1,
-                    Err(e) => {
-                        tally.failed += 1;
-                        progress.note(&format!("line {} ({}): {e}", row.line, row.id));
-                    }
-                }
-                progress.row_done(tally.failed);
-            }
-            _ = &mut interrupt => break true,
+        Err(e) => {
+            return refuse(&format!(
+                "cannot write the results file {}: {e}",
+                shown(&results_path.display().to_string())
+            ));
         }
     };
-    progress.finish();
-    summarise(
-        &tally,
-        already.len(),
-        pending.len(),
-        interrupted,
-        &results_path,
+    let connection =
+        match Connection::open(&args.connection, plan.pending.iter().map(|row| &row.id)).await {
+            Ok(connection) => connection,
+            Err(message) => return refuse(&message),
+        };
+    let mut state = RunState::new(writer, plan.pending.len());
+    send_all(
+        &connection.client,
+        &plan.pending,
+        usize::from(args.concurrency),
+        &mut state,
     )
+    .await;
+    state.progress.finish();
+    state.summarise(plan.matched, &results_path)
 }
 
-fn summarise(
-    tally: &Tally,
-    skipped: usize,
-    pending: usize,
-    interrupted: bool,
-    results: &std::path::Path,
-) -> ExitCode {
-    let unfinished = pending as u64 - tally.applied - tally.failed;
-    println!(
-        "applied {}, failed {}, skipped {skipped} (already applied), not started {unfinished}; results in {}",
-        tally.applied,
-        tally.failed,
-        results.display()
-    );
-    if interrupted {
-        println!(
-            "interrupted: run again with `--resume {}` to finish",
-            results.display()
-        );
-        ExitCode::Interrupted
-    } else if tally.failed > 0 {
-        ExitCode::SomeFailed
-    } else {
-        ExitCode::Success
+fn plan(args: &ApplyArgs, rows: Vec<InputRow>) -> Result<ResumePlan, String> {
+    let Some(path) = &args.resume else {
+        return Ok(ResumePlan::fresh(rows));
+    };
+    let records = previous_results(path)
+        .map_err(|e| format!("cannot read {}: {e}", shown(&path.display().to_string())))?;
+    let plan = ResumePlan::resume(rows, &records)?;
+    eprintln!("{}", plan.describe());
+    Ok(plan)
+}
+
+/// Why a run stopped before sending every row.
+enum Stop {
+    KeyRefused {
+        line: u64,
+        kind: ErrorKind,
+        status: Option<u16>,
+    },
+    ResultsUnwritable(io::Error),
+    Interrupted,
+}
+
+struct RunState {
+    writer: ResultsWriter,
+    progress: Progress,
+    applied: u64,
+    failed: u64,
+    /// Rows sent whose result the results file does not hold.
+    unrecorded: Vec<String>,
+    /// Rows sent whose outcome nobody saw (abandoned on a second Ctrl-C).
+    abandoned: u64,
+    stop: Option<Stop>,
+    interrupts: mpsc::UnboundedReceiver<()>,
+    ctrl_c_presses: u32,
+}
+
+impl RunState {
+    fn new(writer: ResultsWriter, total: usize) -> Self {
+        Self {
+            writer,
+            progress: Progress::new(total as u64),
+            applied: 0,
+            failed: 0,
+            unrecorded: Vec::new(),
+            abandoned: 0,
+            stop: None,
+            interrupts: listen_for_ctrl_c(),
+            ctrl_c_presses: 0,
+        }
     }
+
+    fn record(&mut self, row: &InputRow, result: &Result<ProviderUser, Error>) {
+        let outcome = match result {
+            Ok(_) => {
+                self.applied += 1;
+                "applied"
+            }
+            Err(e) => {
+                self.failed += 1;
+                self.progress
+                    .note(&shown(&format!("line {} ({}): {e}", row.line, row.id)));
+                "failed"
+            }
+        };
+        self.progress.row_done(self.failed);
+        let written = match self.stop {
+            Some(Stop::ResultsUnwritable(_)) => Ok(false),
+            _ => self
+                .writer
+                .write(&ResultRecord::new(row, result))
+                .map(|()| true),
+        };
+        match written {
+            Ok(true) => {}
+            Ok(false) => self.unrecorded.push(unrecorded(row, outcome)),
+            Err(e) => {
+                self.unrecorded.push(unrecorded(row, outcome));
+                self.stop = Some(Stop::ResultsUnwritable(e));
+            }
+        }
+        if let Err(error) = result
+            && matches!(error.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden)
+            && self.stop.is_none()
+        {
+            self.stop = Some(Stop::KeyRefused {
+                line: row.line,
+                kind: error.kind(),
+                status: error.status(),
+            });
+        }
+    }
+
+    fn summarise(&self, skipped: usize, results: &std::path::Path) -> ExitCode {
+        let total = self.progress.total();
+        let not_started = total - self.applied - self.failed - self.abandoned;
+        let results = shown(&results.display().to_string());
+        println!(
+            "applied {}, failed {}, skipped {skipped} (already applied), not started {not_started}; results in {results}",
+            self.applied, self.failed
+        );
+        if self.abandoned > 0 {
+            println!(
+                "{} update(s) were abandoned in flight: whether Upheal applied them is unknown, and a resume sends them again",
+                self.abandoned
+            );
+        }
+        match &self.stop {
+            Some(Stop::ResultsUnwritable(e)) => {
+                eprintln!(
+                    "stopped: cannot write the results file ({e}); no further rows were started. \
+                     Sent but not recorded:"
+                );
+                for line in &self.unrecorded {
+                    eprintln!("  {line}");
+                }
+                ExitCode::SomeFailed
+            }
+            Some(Stop::KeyRefused { line, kind, status }) => {
+                eprintln!(
+                    "stopped: Upheal refused the API key on line {line} ({:?}, HTTP {}); no further \
+                     rows were started. Check UPHEAL_API_KEY / --api-key, then resume with \
+                     `--resume {results}`",
+                    kind,
+                    status.unwrap_or_default()
+                );
+                ExitCode::SomeFailed
+            }
+            Some(Stop::Interrupted) => {
+                println!("interrupted: run again with `--resume {results}` to finish");
+                ExitCode::Interrupted
+            }
+            None if self.failed > 0 => ExitCode::SomeFailed,
+            None => ExitCode::Success,
+        }
+    }
+}
+
+/// The first row goes alone: a refused key or an unreachable server is then
+/// found with one request sent, not `concurrency` of them.
+async fn send_all(client: &Client, rows: &[InputRow], concurrency: usize, state: &mut RunState) {
+    let (first, rest) = rows.split_at(rows.len().min(1));
+    send_batch(client, first, 1, state).await;
+    if state.stop.is_none() {
+        send_batch(client, rest, concurrency, state).await;
+    }
+}
+
+async fn send_batch(client: &Client, rows: &[InputRow], width: usize, state: &mut RunState) {
+    let stopped = Cell::new(false);
+    let started = Cell::new(0_u64);
+    let items = rows
+        .iter()
+        .take_while(|_| !stopped.get())
+        .inspect(|_| started.set(started.get() + 1))
+        .map(|row| (row.id.clone(), row.update.clone()));
+    let mut finished = std::pin::pin!(client.update_many_unordered(items, width));
+    let mut done = 0_u64;
+    loop {
+        tokio::select! {
+            next = finished.next() => {
+                let Some((index, result)) = next else { break };
+                done += 1;
+                state.record(&rows[index], &result);
+            }
+            Some(()) = state.interrupts.recv() => {
+                state.ctrl_c_presses += 1;
+                if state.ctrl_c_presses > 1 {
+                    state.abandoned += started.get() - done;
+                    break;
+                }
+                state.stop.get_or_insert(Stop::Interrupted);
+                eprintln!(
+                    "stopping: waiting for {} update(s) in flight; Ctrl-C again abandons them",
+                    started.get() - done
+                );
+            }
+        }
+        if state.stop.is_some() {
+            stopped.set(true);
+        }
+    }
+}
+
+/// Ctrl-C presses as messages, so the loop can count them.
+fn listen_for_ctrl_c() -> mpsc::UnboundedReceiver<()> {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if sender.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+fn unrecorded(row: &InputRow, outcome: &str) -> String {
+    shown(&format!("line {} ({}): {outcome}", row.line, row.id))
 }
 
 fn default_results_path(input: &std::path::Path) -> PathBuf {
@@ -131,7 +286,8 @@ fn default_results_path(input: &std::path::Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+/// Nothing was sent: exit 2.
+fn refuse(message: &str) -> ExitCode {
+    eprintln!("error: {message}; nothing was sent");
     ExitCode::InvalidInput
 }

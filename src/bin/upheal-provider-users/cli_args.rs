@@ -4,11 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Bulk and single updates of Upheal provider users: validate a file
-/// offline, apply it safely (rate-limited, retried, resumable), or update one
-/// provider.
+/// Bulk and single updates of Upheal provider users.
+///
+/// Validate a CSV or JSON Lines file offline, apply it (rate-limited,
+/// retried, resumable by provider and content), update one provider, or run
+/// a fake Upheal server for tests.
+///
+/// Exit codes: 0 every row applied; 1 some rows failed or the run stopped
+/// after sending (see the message); 2 invalid input or usage, nothing was
+/// sent; 130 interrupted (finished rows are in the results file).
 #[derive(Debug, Parser)]
-#[command(name = "upheal-provider-users", version, about)]
+#[command(name = "upheal-provider-users", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,6 +31,48 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Update one provider and print the result.
     Update(UpdateArgs),
+    /// Serve a fake Upheal API on loopback until Ctrl-C, for test suites in
+    /// any language; prints its address and the key it accepts.
+    FakeServer(FakeServerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FakeServerArgs {
+    /// The loopback port to listen on; 0 picks a free one (printed).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// A JSON array of users to start with, e.g.
+    /// `[{"userId": "…", "partnerUserId": "ext-1", "firstName": "Ada",
+    /// "lastName": "Lovelace", "email": "ada@example.com"}]`.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// The API key the fake accepts (default: the fake's fixed test key).
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Requests per minute per key before answering 429, or `off`.
+    #[arg(long, value_name = "N|off", default_value = "300", value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimitSetting,
+    /// Extra latency of a lookup by partnerUserId, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub partner_latency_ms: u64,
+}
+
+/// `--rate-limit` of the fake: a number per minute, or `off`.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimitSetting(pub Option<u32>);
+
+fn parse_rate_limit(text: &str) -> Result<RateLimitSetting, String> {
+    match text {
+        "off" => Ok(RateLimitSetting(None)),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(|n| RateLimitSetting(Some(n)))
+            .ok_or_else(|| {
+                format!("`{n}` is neither a positive number of requests per minute nor `off`")
+            }),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -76,18 +124,14 @@ pub struct UpdateArgs {
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
     /// The partner API key (never printed).
-    #[arg(
-        long,
-        env = "UPHEAL_API_KEY",
-        hide_env_values = true,
-        required_unless_present = "fake"
-    )]
+    #[arg(long, env = "UPHEAL_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
     /// Upheal's base URL.
     #[arg(long, env = "UPHEAL_BASE_URL", default_value = upheal_provider_users::DEFAULT_BASE_URL)]
     pub base_url: String,
     /// Requests per minute this run may send with the key (Upheal allows 300
     /// per key, shared with anything else using it); 0 turns pacing off.
+    /// Honoured with --fake too.
     #[arg(long, value_name = "PER_MINUTE", default_value_t = 300)]
     pub rate_limit: u32,
     /// Run against an embedded fake Upheal server seeded with the input's

@@ -33,15 +33,18 @@ impl Connection {
                 "using an embedded fake Upheal server at {}",
                 fake.base_url()
             );
+            let client = paced(fake.client_builder(), args)
+                .build()
+                .map_err(|e| e.to_string())?;
             return Ok(Self {
-                client: fake.client(),
+                client,
                 _fake: Some(fake),
             });
         }
         let key = args
             .api_key
             .clone()
-            .ok_or("set UPHEAL_API_KEY or pass --api-key (or use --fake)")?;
+            .ok_or("set UPHEAL_API_KEY or pass --api-key, or use --fake")?;
         let client = paced(
             Client::builder().api_key(key).base_url(&args.base_url),
             args,

@@ -1,36 +1,21 @@
 //! One row of an input file, checked with the library's own validation.
 
-use upheal_provider_users::{Error, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use uuid::Uuid;
+
+use crate::{problem::Problem, update_fingerprint::UpdateFingerprint};
 
 /// A row that passed every check, ready to send.
 #[derive(Clone, Debug)]
 pub struct InputRow {
-    /// The file's line number (1-based), used in every report.
+    /// The line the row starts on, as an editor shows it.
     pub line: u64,
     pub id: ProviderUserId,
+    /// The id as the file writes it, for messages the user searches for.
+    pub id_text: String,
     pub update: ProviderUserUpdate,
-}
-
-/// Something wrong with a row, with its line, field and what to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub line: u64,
-    pub field: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(line: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-
-    fn from_error(line: u64, error: &Error) -> Self {
-        Self::new(line, error.field().unwrap_or("row"), error.message())
-    }
+    /// What resume compares: the provider and the normalised update.
+    pub fingerprint: UpdateFingerprint,
 }
 
 /// A row's cells as text, whatever the file format: `None` or an empty cell
@@ -57,6 +42,17 @@ pub const COLUMNS: [&str; 6] = [
 ];
 
 impl RawRow {
+    /// Whether every cell is empty: a spreadsheet's blank row, not an update.
+    pub fn is_blank(&self) -> bool {
+        let empty = |cell: &Option<String>| cell.as_deref().is_none_or(str::is_empty);
+        empty(&self.provider_user_id)
+            && empty(&self.partner_user_id)
+            && empty(&self.national_provider_identifier)
+            && empty(&self.therapy_licence)
+            && empty(&self.note_identifier)
+            && self.default_note_template_ids.is_none()
+    }
+
     /// Checks every cell, reporting all problems rather than the first.
     pub fn check(self, line: u64) -> Result<InputRow, Vec<Problem>> {
         let mut problems = Vec::new();
@@ -65,26 +61,42 @@ impl RawRow {
         if let Some(text) = non_empty(self.national_provider_identifier) {
             match Npi::new(&text) {
                 Ok(npi) => update = update.national_provider_identifier(npi),
-                Err(e) => problems.push(Problem::from_error(line, &e)),
+                Err(e) => problems.push(Problem::from_error(line, &e, &text)),
             }
         }
         if let Some(text) = non_empty(self.note_identifier) {
             match text.parse::<NoteIdentifier>() {
                 Ok(value) => update = update.note_identifier(value),
-                Err(e) => problems.push(Problem::from_error(line, &e)),
+                Err(e) => problems.push(Problem::from_error(line, &e, &text)),
             }
         }
-        if let Some(licence) = non_empty(self.therapy_licence) {
-            update = update.therapy_licence(licence);
+        let licence = non_empty(self.therapy_licence);
+        if let Some(licence) = &licence {
+            update = update.therapy_licence(licence.as_str());
         }
-        if let Some(ids) = self.default_note_template_ids {
-            update = update.default_note_template_ids(ids);
+        let templates = self.default_note_template_ids;
+        if let Some(ids) = &templates {
+            update = update.default_note_template_ids(ids.iter().map(String::as_str));
         }
         if let Err(e) = update.validate() {
-            problems.push(Problem::from_error(line, &e));
+            let value = match e.field() {
+                Some("therapyLicence") => licence.unwrap_or_default(),
+                _ => templates.unwrap_or_default().join(";"),
+            };
+            problems.push(Problem::from_error(line, &e, &value));
         }
         match id {
-            Some(id) if problems.is_empty() => Ok(InputRow { line, id, update }),
+            Some(id) if problems.is_empty() => Ok(InputRow {
+                line,
+                id_text: self
+                    .provider_user_id
+                    .filter(|text| !text.is_empty())
+                    .or(self.partner_user_id)
+                    .unwrap_or_default(),
+                fingerprint: UpdateFingerprint::of(&id, &update),
+                id,
+                update,
+            }),
             _ => Err(problems),
         }
     }
@@ -92,26 +104,40 @@ impl RawRow {
     fn id(&self, line: u64) -> Result<ProviderUserId, Problem> {
         let upheal = self.provider_user_id.as_deref().filter(|s| !s.is_empty());
         let partner = self.partner_user_id.as_deref().filter(|s| !s.is_empty());
-        let parsed = match (upheal, partner) {
-            (Some(_), Some(_)) => {
-                return Err(Problem::new(
-                    line,
-                    "providerUserId",
-                    "give either providerUserId or partnerUserId, not both",
-                ));
+        match (upheal, partner) {
+            (Some(_), Some(_)) => Err(Problem::new(
+                line,
+                "providerUserId",
+                "give either providerUserId or partnerUserId, not both",
+            )),
+            (None, None) => Err(Problem::new(
+                line,
+                "providerUserId",
+                "every row needs a providerUserId (Upheal UUID) or a partnerUserId",
+            )),
+            (Some(text), None) => upheal_id(line, text),
+            (None, Some(text)) => {
+                ProviderUserId::partner(text).map_err(|e| Problem::from_error(line, &e, text))
             }
-            (None, None) => {
-                return Err(Problem::new(
-                    line,
-                    "providerUserId",
-                    "every row needs a providerUserId (Upheal UUID) or a partnerUserId",
-                ));
-            }
-            (Some(text), None) => text.parse::<ProviderUserId>(),
-            (None, Some(text)) => ProviderUserId::partner(text),
-        };
-        parsed.map_err(|e| Problem::from_error(line, &e))
+        }
     }
+}
+
+/// The `providerUserId` column holds Upheal's UUID, in any form the `uuid`
+/// crate reads; a partner id there would be sent as one, so it is refused.
+fn upheal_id(line: u64, text: &str) -> Result<ProviderUserId, Problem> {
+    Uuid::try_parse(text)
+        .map(ProviderUserId::upheal)
+        .map_err(|_| {
+            Problem::new(
+                line,
+                "providerUserId",
+                format!(
+                    "`{text}` is not an Upheal UUID; if it is your own id for the provider, \
+                     put it in the partnerUserId column"
+                ),
+            )
+        })
 }
 
 fn non_empty(cell: Option<String>) -> Option<String> {

@@ -1,9 +1,9 @@
-//! The results file: one JSON line per finished row, written as each row
-//! finishes, so an interrupted run loses nothing it completed.
+//! The results file: a line naming the run, then one JSON line per
+//! finished row, written as each row finishes, so an interrupted run loses
+//! nothing it completed.
 
 use std::{
-    collections::HashSet,
-    fs::{File, OpenOptions},
+    fs::{self, File, OpenOptions},
     io::{self, BufRead, BufReader, Write},
     path::Path,
 };
@@ -11,7 +11,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use upheal_provider_users::{Error, ProviderUser};
 
-use crate::input_row::InputRow;
+use crate::{input_row::InputRow, update_fingerprint::UpdateFingerprint};
 
 const APPLIED: &str = "applied";
 const FAILED: &str = "failed";
@@ -20,11 +20,17 @@ const FAILED: &str = "failed";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultRecord {
-    /// The input file's line number.
+    /// The input file's line number, as an editor shows it.
     pub row: u64,
+    /// The id as sent (an Upheal UUID in canonical form).
     pub id: String,
     /// `applied` or `failed`.
     pub outcome: String,
+    /// The provider and update this outcome is for; what `--resume`
+    /// compares. Absent in files from before it existed, which then match
+    /// nothing (every row is applied again).
+    #[serde(default)]
+    pub fingerprint: Option<UpdateFingerprint>,
     pub error_kind: Option<String>,
     pub status: Option<u16>,
     pub message: Option<String>,
@@ -37,6 +43,7 @@ impl ResultRecord {
             row: row.line,
             id: row.id.to_string(),
             outcome: if error.is_some() { FAILED } else { APPLIED }.to_owned(),
+            fingerprint: Some(row.fingerprint.clone()),
             error_kind: error.map(|e| format!("{:?}", e.kind())),
             status: error.and_then(Error::status),
             message: error.map(ToString::to_string),
@@ -48,35 +55,63 @@ impl ResultRecord {
     }
 }
 
-/// The rows a previous run applied, by line number; an unreadable line in
-/// the file (e.g. cut short by a crash) is skipped, so that row runs again.
-pub fn applied_rows(path: &Path) -> io::Result<HashSet<u64>> {
+/// The line that opens each run, so a file appended to by several runs
+/// says which input each part came from.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord<'a> {
+    pub run: &'a str,
+    pub input: String,
+    pub rows_to_send: usize,
+}
+
+/// Every row record in the file, in order; other lines (run records, a
+/// line cut short by a crash) are passed over, so such a row runs again.
+pub fn previous_results(path: &Path) -> io::Result<Vec<ResultRecord>> {
     let file = File::open(path)?;
-    let mut applied = HashSet::new();
+    let mut records = Vec::new();
     for line in BufReader::new(file).lines() {
-        if let Ok(record) = serde_json::from_str::<ResultRecord>(&line?)
-            && record.is_applied()
-        {
-            applied.insert(record.row);
+        if let Ok(record) = serde_json::from_str::<ResultRecord>(&line?) {
+            records.push(record);
         }
     }
-    Ok(applied)
+    Ok(records)
+}
+
+/// Whether `a` and `b` name one file (a results path that is the input
+/// would destroy the input). A path that does not exist yet is compared
+/// through its folder.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |path: &Path| {
+        fs::canonicalize(path).ok().or_else(|| {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            let folder = fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+            Some(folder.join(path.file_name()?))
+        })
+    };
+    matches!((resolve(a), resolve(b)), (Some(a), Some(b)) if a == b)
 }
 
 /// Appends records, flushing each one.
 pub struct ResultsWriter(File);
 
 impl ResultsWriter {
-    pub fn append_to(path: &Path) -> io::Result<Self> {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map(Self)
+    /// Opens `path` for appending and writes the run's first line at once,
+    /// so that a path that cannot be written is found before anything is
+    /// sent (opening `/dev/full` succeeds; only writing fails).
+    pub fn start(path: &Path, run: &RunRecord<'_>) -> io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut writer = Self(file);
+        writer.write_line(run)?;
+        Ok(writer)
     }
 
     pub fn write(&mut self, record: &ResultRecord) -> io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        self.write_line(record)
+    }
+
+    fn write_line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
         line.push(b'\n');
         self.0.write_all(&line)?;
         self.0.flush()

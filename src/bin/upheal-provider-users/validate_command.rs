@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::{exit_code::ExitCode, input_file::InputFile};
+use crate::{exit_code::ExitCode, input_file::InputFile, shown::shown};
 
 pub fn run(path: &Path) -> ExitCode {
     let file = InputFile::read(path);
@@ -10,7 +10,7 @@ pub fn run(path: &Path) -> ExitCode {
     if file.problems.is_empty() {
         println!(
             "{}: {} rows, all valid; nothing was sent",
-            path.display(),
+            shown(&path.display().to_string()),
             file.rows.len()
         );
         ExitCode::Success
@@ -19,13 +19,13 @@ pub fn run(path: &Path) -> ExitCode {
     }
 }
 
-/// Prints the problems (to stderr) and a one-line count.
+/// Prints the notes and problems (to stderr) and a one-line count.
 pub fn report(file: &InputFile) {
+    for note in &file.notes {
+        eprintln!("note: {}", note.to_line());
+    }
     for problem in &file.problems {
-        eprintln!(
-            "line {}: {}: {}",
-            problem.line, problem.field, problem.message
-        );
+        eprintln!("{}", problem.to_line());
     }
     if !file.problems.is_empty() {
         eprintln!("{} problem(s); nothing was sent", file.problems.len());

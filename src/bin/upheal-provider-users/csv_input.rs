@@ -1,0 +1,176 @@
+//! CSV as spreadsheets export it: CRLF or LF, quoted cells spanning lines,
+//! extra columns, blank rows, and sometimes `;` instead of `,`.
+
+use std::collections::HashMap;
+
+use csv::StringRecord;
+
+use crate::{
+    editor_lines::EditorLines,
+    input_file::Scan,
+    input_row::{COLUMNS, RawRow},
+    problem::Problem,
+    suggestion::unknown_name,
+};
+
+/// In a CSV cell, this clears the template list (an empty cell leaves it).
+pub const CLEAR_LIST: &str = "[]";
+/// Separates template ids inside one CSV cell.
+pub const LIST_SEPARATOR: char = ';';
+
+/// Reads every record, reporting each problem on the line where its record
+/// starts, and going on past any one bad row.
+pub fn scan(text: &str) -> Scan {
+    let mut scan = Scan::default();
+    let lines = EditorLines::new(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(e) => {
+            scan.problems
+                .push(Problem::new(1, "header", format!("not valid CSV: {e}")));
+            return scan;
+        }
+    };
+    let Some(columns) = Columns::read(&headers, &mut scan) else {
+        return scan;
+    };
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record_line(text, &lines, record.position().map_or(0, |p| p.byte()));
+                columns.row(&record, line, &mut scan);
+            }
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(0, |p| record_line(text, &lines, p.byte()));
+                scan.problems
+                    .push(Problem::new(line, "row", format!("not valid CSV: {e}")));
+            }
+        }
+    }
+    scan
+}
+
+/// The line a record starts on. The reader may report the offset of line
+/// endings it skipped before the record, so those are stepped over.
+fn record_line(text: &str, lines: &EditorLines, offset: u64) -> u64 {
+    let offset = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(text.len());
+    let skipped = text.as_bytes()[offset..]
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    lines.line_of(offset + skipped)
+}
+
+/// Where each known column is in the header.
+struct Columns {
+    index: HashMap<&'static str, usize>,
+    width: usize,
+}
+
+impl Columns {
+    /// `None` when no row can be read: the file is not comma-separated, or
+    /// it names no id column.
+    fn read(headers: &StringRecord, scan: &mut Scan) -> Option<Self> {
+        if headers.len() == 1 && headers[0].contains(';') {
+            scan.problems.push(Problem::new(
+                1,
+                "header",
+                "the header is one cell holding `;`: this file looks separated by `;` \
+                 (as Excel saves CSV in some locales); save it as \"CSV UTF-8 (comma delimited)\"",
+            ));
+            return None;
+        }
+        let mut index = HashMap::new();
+        for (position, name) in headers.iter().enumerate() {
+            match COLUMNS.iter().find(|known| **known == name) {
+                Some(known) => {
+                    if index.insert(*known, position).is_some() {
+                        scan.problems.push(Problem::new(
+                            1,
+                            "header",
+                            format!("column `{name}` appears twice"),
+                        ));
+                    }
+                }
+                None => scan.notes.push(unknown_name(1, "column", name)),
+            }
+        }
+        if !index.contains_key("providerUserId") && !index.contains_key("partnerUserId") {
+            scan.problems.push(Problem::new(
+                1,
+                "header",
+                format!(
+                    "no providerUserId or partnerUserId column; the columns are {}",
+                    COLUMNS.join(", ")
+                ),
+            ));
+            return None;
+        }
+        Some(Self {
+            index,
+            width: headers.len(),
+        })
+    }
+
+    fn row(&self, record: &StringRecord, line: u64, scan: &mut Scan) {
+        let cell = |name: &str| {
+            self.index
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .map(str::to_owned)
+        };
+        let raw = RawRow {
+            provider_user_id: cell("providerUserId"),
+            partner_user_id: cell("partnerUserId"),
+            national_provider_identifier: cell("nationalProviderIdentifier"),
+            therapy_licence: cell("therapyLicence"),
+            note_identifier: cell("noteIdentifier"),
+            default_note_template_ids: cell("defaultNoteTemplateIds")
+                .and_then(|c| template_cell(&c)),
+        };
+        let filled = record.iter().filter(|c| !c.is_empty()).count();
+        if filled > 0 && record.len() < self.width {
+            scan.problems.push(Problem::new(
+                line,
+                "row",
+                format!(
+                    "has {} cells but the header has {}: a cell is missing",
+                    record.len(),
+                    self.width
+                ),
+            ));
+        } else if record.iter().skip(self.width).any(|c| !c.is_empty()) {
+            scan.problems.push(Problem::new(
+                line,
+                "row",
+                format!(
+                    "has {} cells but the header has {}: a value holding `,` needs double quotes",
+                    record.len(),
+                    self.width
+                ),
+            ));
+        } else {
+            scan.rows.push((line, raw));
+        }
+    }
+}
+
+fn template_cell(cell: &str) -> Option<Vec<String>> {
+    match cell {
+        "" => None,
+        CLEAR_LIST => Some(Vec::new()),
+        list => Some(
+            list.split(LIST_SEPARATOR)
+                .map(|id| id.trim().to_owned())
+                .collect(),
+        ),
+    }
+}

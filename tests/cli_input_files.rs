@@ -1,0 +1,248 @@
+//! Input files as spreadsheets really export them, read by the real binary:
+//! every line number is the one an editor shows.
+#![cfg(feature = "cli")]
+
+mod cli_support;
+
+use cli_support::*;
+use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+
+/// The line an editor shows `needle` on: independent of the CSV reader.
+fn editor_line(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} is in the fixture"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// Excel on Windows: UTF-8 BOM, CRLF, an extra "comments" column whose
+/// quoted cells span lines, blank lines and a row of empty cells.
+const EXCEL_EXPORT: &str = "\u{feff}providerUserId,partnerUserId,nationalProviderIdentifier,\
+therapyLicence,noteIdentifier,defaultNoteTemplateIds,comments\r\n\
+,ext-1,1234567893,LPC-1,Clinician,tpl-1;tpl-2,\"called on Monday,\r\nsays yes\r\n\"\"ok\"\"\"\r\n\
+\r\n\
+,ext-2,1234567890,,,,\r\n\
+,,,,,,\r\n\
+,ext-3,,,Councelor,,\"two\r\nlines\"\r\n\
+,ext-4,,LPC-4,,,\r\n\
+\r\n\
+,ext-1,,,,,duplicate of the first\r\n";
+
+#[tokio::test]
+async fn validate_reports_the_lines_an_editor_shows_for_an_excel_export() {
+    let dir = Workdir::new("excel-validate");
+    let csv = dir.file("providers.csv", EXCEL_EXPORT);
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    let npi_line = editor_line(EXCEL_EXPORT, "ext-2");
+    let note_line = editor_line(EXCEL_EXPORT, "ext-3");
+    let duplicate_line = editor_line(EXCEL_EXPORT, ",ext-1,,,");
+    let blank_row_line = editor_line(EXCEL_EXPORT, ",,,,,,");
+    for expected in [
+        format!(
+            "line {npi_line}: nationalProviderIdentifier: `1234567890` fails the NPI check digit"
+        ),
+        format!("line {note_line}: noteIdentifier: `Councelor` is not a note identifier"),
+        format!("line {duplicate_line}: providerUserId: `ext-1` is a provider already on line 2"),
+        format!("note: line {blank_row_line}: row: every cell is empty; row skipped"),
+        "note: line 1: header: unknown column `comments` is ignored".to_owned(),
+        "3 problem(s); nothing was sent".to_owned(),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    // The fixture's own arithmetic: CRLF, blank lines and the multi-line
+    // cell all moved these rows, so an off-by-one cannot pass.
+    assert_eq!((npi_line, note_line, duplicate_line), (6, 8, 12));
+}
+
+#[tokio::test]
+async fn apply_output_and_results_name_editor_lines() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    for id in ["ext-1", "ext-4"] {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(id));
+    }
+    let fixed = EXCEL_EXPORT
+        .replace("1234567890", "1234567893")
+        .replace("Councelor", "Counselor")
+        .replace(",ext-1,,,,,duplicate of the first", ",ext-5,,LPC-5,,,");
+    let dir = Workdir::new("excel-apply");
+    let csv = dir.file("providers.csv", &fixed);
+    let results_path = dir.path("results.jsonl");
+    let output = run(apply_args(&csv, &results_path, "4", &fake)).await;
+    // ext-2, ext-3 and ext-5 do not exist on the server.
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    for missing in ["ext-2", "ext-3", "ext-5"] {
+        let line = editor_line(&fixed, missing);
+        assert!(
+            stderr.contains(&format!("line {line} ({missing}): ")),
+            "{missing} on line {line}:\n{stderr}"
+        );
+    }
+    let records = results(&results_path);
+    assert_eq!(records.len(), 5);
+    for record in &records {
+        let id = record["id"].as_str().unwrap();
+        assert_eq!(
+            record["row"].as_u64().unwrap() as usize,
+            editor_line(&fixed, &format!(",{id},")),
+            "{record}"
+        );
+    }
+    assert!(
+        text(&output.stdout).contains("applied 2, failed 3"),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+#[tokio::test]
+async fn json_lines_with_bom_and_crlf_keep_their_line_numbers() {
+    let dir = Workdir::new("jsonl-crlf");
+    let jsonl = "\u{feff}{\"partnerUserId\": \"ext-1\"}\r\n\r\n{\"partnerUserId\": \"ext-2\", \
+                 \"noteIdentifier\": \"Councelor\"}\r\n{}\r\n";
+    let file = dir.file("rows.jsonl", jsonl);
+    let output = run(args(&["validate", file.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("line 3: noteIdentifier: `Councelor`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: line 4: row: every cell is empty; row skipped"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("line 1:"),
+        "the BOM is not a problem: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn the_provider_user_id_column_takes_upheal_uuids_in_any_form_only() {
+    let uuid = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+    let dir = Workdir::new("uuid-forms");
+    let bad = dir.file(
+        "bad.csv",
+        &format!("{HEADER}\nnot-a-uuid-at-all,,,LPC-1,,\n"),
+    );
+    let output = run(args(&["validate", bad.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(
+            "line 2: providerUserId: `not-a-uuid-at-all` is not an Upheal UUID; if it is your own id \
+             for the provider, put it in the partnerUserId column"
+        ),
+        "{stderr}"
+    );
+
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let forms = [
+        uuid.to_uppercase(),
+        uuid.replace('-', ""),
+        format!("{{{uuid}}}"),
+        format!("urn:uuid:{uuid}"),
+    ];
+    for (n, form) in forms.iter().enumerate() {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").user_id(uuid.parse().unwrap()));
+        let csv = dir.file(
+            &format!("form-{n}.csv"),
+            &format!("{HEADER}\n{form},,,LPC-{n},,\n"),
+        );
+        let results_path = dir.path(&format!("form-{n}.results.jsonl"));
+        let output = run(apply_args(&csv, &results_path, "1", &fake)).await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{form}: {}",
+            text(&output.stderr)
+        );
+        assert_eq!(results(&results_path)[0]["id"], uuid, "{form}");
+    }
+    let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, vec![format!("/users/providers/{uuid}"); 4]);
+
+    // The same provider written in two forms is one provider twice.
+    let twice = dir.file(
+        "twice.csv",
+        &format!(
+            "{HEADER}\n{uuid},,,,Coach,\n{},,,,Coach,\n",
+            uuid.to_uppercase()
+        ),
+    );
+    let output = run(args(&["validate", twice.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "line 3: providerUserId: `{}` is a provider already on line 2",
+            uuid.to_uppercase()
+        )),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn every_problem_is_found_in_one_pass() {
+    let dir = Workdir::new("one-pass");
+    let csv = dir.file(
+        "rows.csv",
+        "providerUserId,partnerUserId,therapyLicense,noteIdentifier\n\
+         ,ext-1,LPC-1,Coach\n\
+         ,ext-2\n\
+         ,ext-3,LPC-3,Coach,surplus\n\
+         ,ext-4,,\u{1b}[2JCoach\n\
+         ,ext-5,,Author\n",
+    );
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for expected in [
+        "note: line 1: header: unknown column `therapyLicense` is ignored; did you mean `therapyLicence`?",
+        "line 3: row: has 2 cells but the header has 4: a cell is missing",
+        "line 4: row: has 5 cells but the header has 4: a value holding `,` needs double quotes",
+        "line 5: noteIdentifier: `\\u{1b}[2JCoach` is not a note identifier",
+        "3 problem(s); nothing was sent",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains('\u{1b}'), "control characters are escaped");
+
+    let semicolons = dir.file(
+        "semicolons.csv",
+        "partnerUserId;therapyLicence\r\next-1;LPC-1\r\n",
+    );
+    let output = run(args(&["validate", semicolons.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("this file looks separated by `;`"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let latin1 = dir.bytes("latin1.csv", b"partnerUserId,therapyLicence\nJos\xe9,LPC\n");
+    let output = run(args(&["validate", latin1.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("is not UTF-8 text"),
+        "{}",
+        text(&output.stderr)
+    );
+}

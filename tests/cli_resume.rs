@@ -1,0 +1,195 @@
+//! `apply --resume` after the input was edited: rows are matched on the
+//! provider and the content of its update, never on row numbers.
+#![cfg(feature = "cli")]
+
+mod cli_support;
+
+use std::collections::BTreeSet;
+
+use cli_support::*;
+use upheal_provider_users::fake::{FakeUpheal, Fault, SeedUser};
+
+async fn fake_with(ids: &[&str]) -> FakeUpheal {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    for id in ids {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(id));
+    }
+    fake
+}
+
+fn csv(rows: &[&str]) -> String {
+    let mut text = String::from(HEADER);
+    for row in rows {
+        text.push_str("\r\n");
+        text.push_str(row);
+    }
+    text.push_str("\r\n");
+    text
+}
+
+const A: &str = ",ext-a,,LPC-A,Coach,";
+const B: &str = ",ext-b,,LPC-B,Coach,";
+const C: &str = ",ext-c,,LPC-C,Coach,";
+
+/// Applies `first`, then resumes with `second`; returns what the resume
+/// sent, its exit code and its stdout + stderr.
+async fn apply_then_resume(
+    name: &str,
+    fake: &FakeUpheal,
+    first: &[&str],
+    second: &[&str],
+) -> (Vec<String>, Option<i32>, String) {
+    let dir = Workdir::new(name);
+    let input = dir.file("providers.csv", &csv(first));
+    let results_path = dir.path("providers.results.jsonl");
+    let output = run(apply_args(&input, &results_path, "2", fake)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let before = fake.requests().len();
+
+    dir.file("providers.csv", &csv(second));
+    let output = run(resume_args(&input, &results_path, fake)).await;
+    let sent = sent_ids(fake)[before..].to_vec();
+    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    (sent, output.status.code(), said)
+}
+
+#[tokio::test]
+async fn a_row_inserted_before_the_resume_is_sent_and_nothing_else() {
+    let fake = fake_with(&["ext-a", "ext-b", "ext-c", "ext-new"]).await;
+    let inserted = ",ext-new,,LPC-N,Coach,";
+    let (sent, code, said) =
+        apply_then_resume("insert", &fake, &[A, B, C], &[inserted, A, B, C]).await;
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(sent, ["ext-new"], "{said}");
+    assert!(
+        said.contains("resume: 3 row(s) already applied with the same content (skipped), 0 changed since (sent again), 1 not yet applied (sent)"),
+        "{said}"
+    );
+    assert!(said.contains("applied 1, failed 0, skipped 3"), "{said}");
+}
+
+#[tokio::test]
+async fn deleted_and_reordered_rows_send_nothing_again() {
+    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let (sent, code, said) = apply_then_resume("reorder", &fake, &[A, B, C], &[C, A]).await;
+    assert_eq!(code, Some(0), "{said}");
+    assert!(sent.is_empty(), "sent {sent:?}: {said}");
+    assert!(
+        said.contains("1 recorded provider(s) no longer in the input"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn an_edited_row_is_sent_again_with_its_new_content() {
+    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let edited_b = ",ext-b,,LPC-B2,Coach,";
+    // The same content, re-saved differently, is not an edit.
+    let resaved_a = ",ext-a,,LPC-A,coach,";
+    let (sent, code, said) =
+        apply_then_resume("edit", &fake, &[A, B, C], &[resaved_a, C, edited_b]).await;
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(sent, ["ext-b"], "{said}");
+    assert!(said.contains("1 changed since (sent again)"), "{said}");
+    let stored = fake
+        .user(fake.find_partner_user_id("ext-b").unwrap())
+        .unwrap();
+    assert_eq!(stored.therapy_licence.as_deref(), Some("LPC-B2"));
+}
+
+#[tokio::test]
+async fn an_upheal_uuid_rewritten_in_another_form_still_matches() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
+    let lower = format!("{uuid},,,LPC-U,,");
+    let upper = format!("{},,,LPC-U,,", uuid.to_string().to_uppercase());
+    let (sent, code, said) = apply_then_resume("uuid-form", &fake, &[&lower], &[&upper]).await;
+    assert_eq!(code, Some(0), "{said}");
+    assert!(sent.is_empty(), "sent {sent:?}: {said}");
+}
+
+#[tokio::test]
+async fn a_row_that_failed_last_time_is_sent_again() {
+    let fake = fake_with(&["ext-a", "ext-b"]).await;
+    let dir = Workdir::new("failed-before");
+    let input = dir.file("providers.csv", &csv(&[A, B]));
+    let results_path = dir.path("results.jsonl");
+    // ext-b fails: it does not exist yet.
+    fake.remove(fake.find_partner_user_id("ext-b").unwrap());
+    let output = run(apply_args(&input, &results_path, "1", &fake)).await;
+    assert_eq!(output.status.code(), Some(1));
+    fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id("ext-b"));
+    let before = fake.requests().len();
+    let output = run(resume_args(&input, &results_path, &fake)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(sent_ids(&fake)[before..], ["ext-b"]);
+}
+
+#[tokio::test]
+async fn a_timeout_after_an_applied_record_is_not_trusted() {
+    // Applied with content 1, then content 2 failed (server state unknown):
+    // a resume with content 1 must send it again, not trust the old record.
+    let fake = fake_with(&["ext-a"]).await;
+    let dir = Workdir::new("stale-applied");
+    let results_path = dir.path("results.jsonl");
+    let first = dir.file("first.csv", &csv(&[A]));
+    assert_eq!(
+        run(apply_args(&first, &results_path, "1", &fake))
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    let second = dir.file("second.csv", &csv(&[",ext-a,,LPC-A2,Coach,"]));
+    fake.inject(Fault::Status(500), 1);
+    let mut command = args(&[
+        "apply",
+        second.to_str().unwrap(),
+        "--resume",
+        results_path.to_str().unwrap(),
+    ]);
+    command.extend(connection(&fake));
+    assert_eq!(run(command).await.status.code(), Some(1));
+    let before = fake.requests().len();
+    let output = run(resume_args(&first, &results_path, &fake)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(sent_ids(&fake)[before..], ["ext-a"]);
+}
+
+#[tokio::test]
+async fn a_results_file_of_another_input_is_refused() {
+    let fake = fake_with(&["ext-a", "ext-b", "ext-x", "ext-y"]).await;
+    let dir = Workdir::new("other-input");
+    let other = dir.file("other.csv", &csv(&[",ext-x,,L,,", ",ext-y,,L,,"]));
+    let results_path = dir.path("other.results.jsonl");
+    assert_eq!(
+        run(apply_args(&other, &results_path, "2", &fake))
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    let input = dir.file("providers.csv", &csv(&[A, B]));
+    let before = fake.requests().len();
+    let output = run(resume_args(&input, &results_path, &fake)).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("none of them in this input"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+    let rows: BTreeSet<String> = results(&results_path)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rows, ["ext-x", "ext-y"].map(String::from).into());
+}
