@@ -16,12 +16,12 @@ pub const DEFAULT_BASE_URL: &str = "https://api.upheal.io";
 /// dropped because the generated code appends `/users/...` itself.
 pub(crate) fn parse(text: &str, allow_http: bool) -> Result<String, Error> {
     let url = Url::parse(text)
-        .map_err(|e| Error::invalid_input(FIELD, format!("`{text}` is not a URL ({e})")))?;
+        .map_err(|e| Error::invalid_setting(FIELD, format!("`{text}` is not a URL ({e})")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http || is_loopback(&url) => {}
         "http" => {
-            return Err(Error::invalid_input(
+            return Err(Error::invalid_setting(
                 FIELD,
                 format!(
                     "`{text}` uses plain http to a non-loopback host, which would send the API \
@@ -30,20 +30,20 @@ pub(crate) fn parse(text: &str, allow_http: bool) -> Result<String, Error> {
             ));
         }
         other => {
-            return Err(Error::invalid_input(
+            return Err(Error::invalid_setting(
                 FIELD,
                 format!("`{text}` has scheme `{other}`; only https (and http to loopback) work"),
             ));
         }
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_input(
+        return Err(Error::invalid_setting(
             FIELD,
             format!("`{text}` must not have a query or fragment"),
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid_input(
+        return Err(Error::invalid_setting(
             FIELD,
             "must not carry credentials; the API key is set with `api_key`",
         ));

@@ -2,6 +2,7 @@
 
 use std::{fmt, sync::Arc};
 
+use progenitor_client::ClientInfo;
 use tokio::time::Instant;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -113,29 +114,35 @@ impl Client {
                 result => return self.check_cached_identity(id, partner_id, result),
             }
         }
-        let user = check_identity(id, self.send_with_retries(id, request).await?)?;
+        let (user, attempts) = self.send_with_retries(id, request).await?;
+        let user = check_identity(id, user, attempts)?;
         self.remember(id, &user);
         Ok(user)
     }
 
-    /// The HTTP attempts for one call, under the retry policy.
+    /// The HTTP attempts for one call, under the retry policy; the user
+    /// and how many attempts it took. The policy's deadline bounds the
+    /// whole call, an attempt in flight included.
     async fn send_with_retries(
         &self,
         target: &ProviderUserId,
         request: &UpdateProviderUserRequest,
-    ) -> Result<ProviderUser, Error> {
+    ) -> Result<(ProviderUser, u32), Error> {
         let path_id = target.to_string();
         let started = Instant::now();
+        let deadline = self.inner.retry.deadline_after(started);
         let mut attempts = 1;
         loop {
-            let error = match self
-                .inner
-                .raw
-                .update_provider_user_by_id_v2(&path_id, request)
-                .await
-            {
-                Ok(value) => return Ok(value.into_inner()),
-                Err(raw) => response_error::from_raw(raw).await.with_attempts(attempts),
+            let attempt = self.attempt(&path_id, request);
+            let result = match deadline {
+                Some(at) => tokio::time::timeout_at(at, attempt)
+                    .await
+                    .map_err(|_| self.inner.retry.deadline_passed(attempts))?,
+                None => attempt.await,
+            };
+            let error = match result {
+                Ok(user) => return Ok((user, attempts)),
+                Err(error) => error.with_attempts(attempts),
             };
             let Some(delay) =
                 self.inner
@@ -150,6 +157,23 @@ impl Client {
             // Recorded on retries only: most calls take one attempt, and the
             // span lookup is a measurable share of a loopback call.
             tracing::Span::current().record("attempts", attempts);
+        }
+    }
+
+    /// One HTTP attempt, its error body read (bounded) and classified.
+    async fn attempt(
+        &self,
+        path_id: &str,
+        request: &UpdateProviderUserRequest,
+    ) -> Result<ProviderUser, Error> {
+        match self
+            .inner
+            .raw
+            .update_provider_user_by_id_v2(path_id, request)
+            .await
+        {
+            Ok(value) => Ok(value.into_inner()),
+            Err(raw) => Err(response_error::from_raw(raw, &self.inner.raw.inner().redactor).await),
         }
     }
 
@@ -181,9 +205,9 @@ impl Client {
         &self,
         id: &ProviderUserId,
         partner_id: &str,
-        result: Result<ProviderUser, Error>,
+        result: Result<(ProviderUser, u32), Error>,
     ) -> Result<ProviderUser, Error> {
-        let checked = result.and_then(|user| check_identity(id, user));
+        let checked = result.and_then(|(user, attempts)| check_identity(id, user, attempts));
         if checked
             .as_ref()
             .is_err_and(|e| e.kind() == ErrorKind::IdentityMismatch)
@@ -194,13 +218,20 @@ impl Client {
     }
 }
 
-fn check_identity(id: &ProviderUserId, user: ProviderUser) -> Result<ProviderUser, Error> {
+/// A 200 whose user is not the one addressed: the update reached someone,
+/// so the error keeps the status and the attempts that got there.
+fn check_identity(
+    id: &ProviderUserId,
+    user: ProviderUser,
+    attempts: u32,
+) -> Result<ProviderUser, Error> {
     if id.identifies(&user) {
         return Ok(user);
     }
-    let got = match id.as_upheal() {
-        Some(_) => format!("userId `{}`", user.user_id),
-        None => format!("partnerUserId {:?}", user.partner_user_id),
+    let got = match (id.as_upheal(), &user.partner_user_id) {
+        (Some(_), _) => format!("userId `{}`", user.user_id),
+        (None, Some(partner)) => format!("partnerUserId `{partner}` (userId `{}`)", user.user_id),
+        (None, None) => format!("userId `{}`, which has no partnerUserId", user.user_id),
     };
     tracing::error!(
         id_form = id.form(),
@@ -210,7 +241,8 @@ fn check_identity(id: &ProviderUserId, user: ProviderUser) -> Result<ProviderUse
         ErrorKind::IdentityMismatch,
         format!("addressed provider user `{id}` but the response is for {got}"),
     )
-    .with_status(200))
+    .with_status(200)
+    .with_attempts(attempts))
 }
 
 impl fmt::Debug for Client {

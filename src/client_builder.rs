@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     Client, Error, RateLimit, RetryPolicy, base_url, client::ClientInner, generated,
-    partner_id_cache::PartnerIdCache, tls, transport::Transport,
+    key_redactor::KeyRedactor, partner_id_cache::PartnerIdCache, tls, transport::Transport,
 };
 
 /// Default cap on a response body: a provider user is a few hundred bytes.
@@ -160,7 +160,7 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client (and its connection pool).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = base_url::parse(&self.base_url, self.allow_insecure_http)?;
-        let headers = default_headers(self.api_key.as_ref())?;
+        let (headers, redactor) = default_headers(self.api_key.as_ref())?;
         let http = tls::configure(
             reqwest::Client::builder(),
             self.prefer_native_tls,
@@ -182,6 +182,7 @@ impl ClientBuilder {
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
             limiter: self.rate_limit.as_ref().map(RateLimit::limiter),
+            redactor,
         };
         let raw = generated::Client::new_with_client(&base_url, http, transport);
         Ok(Client::from_inner(Arc::new(ClientInner {
@@ -195,16 +196,23 @@ impl ClientBuilder {
     }
 }
 
-fn default_headers(api_key: Option<&SecretString>) -> Result<HeaderMap, Error> {
+/// The headers every request carries, and the redactor for the key they hold.
+fn default_headers(api_key: Option<&SecretString>) -> Result<(HeaderMap, KeyRedactor), Error> {
     let key = api_key
-        .map(|k| k.expose_secret().trim())
-        .filter(|k| !k.is_empty())
         .ok_or_else(|| {
-            Error::invalid_input("api_key", "an API key is required: call `.api_key(..)`")
-        })?;
+            Error::invalid_setting("api_key", "an API key is required: call `.api_key(..)`")
+        })?
+        .expose_secret()
+        .trim();
+    if key.is_empty() {
+        return Err(Error::invalid_setting(
+            "api_key",
+            "the API key is empty (or only whitespace); pass the key itself",
+        ));
+    }
     let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
         // The key itself is never part of the message.
-        Error::invalid_input(
+        Error::invalid_setting(
             "api_key",
             "contains characters that cannot go in an HTTP header",
         )
@@ -213,5 +221,5 @@ fn default_headers(api_key: Option<&SecretString>) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::with_capacity(2);
     headers.insert(AUTHORIZATION, authorization);
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-    Ok(headers)
+    Ok((headers, KeyRedactor::new(key)))
 }

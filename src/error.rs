@@ -52,27 +52,26 @@ impl ErrorKind {
         )
     }
 
+    /// What to do, worded so that it never repeats the message it follows.
     fn advice(self) -> &'static str {
         match self {
             Self::InvalidInput => "fix the input; nothing was sent",
-            Self::Unauthorized => "check that the API key is set and valid for this environment",
+            Self::Unauthorized => "check that it is set and valid for this environment",
             Self::Forbidden => {
                 "this API key may not update this user; check the key's organisation"
             }
             Self::NotFound => "check the id and whether it is an Upheal UUID or your partnerUserId",
-            Self::BadRequest => {
-                "Upheal refused the request; the body says why (deactivated users cannot be updated)"
-            }
+            Self::BadRequest => "the body says why (deactivated users cannot be updated)",
             Self::RateLimited => "slow down: the limit is 300 requests per minute per API key",
             Self::Server => "a fault on Upheal's side; the update is safe to retry later",
-            Self::Timeout => "no answer in time; the update is safe to retry",
-            Self::Transport => "the connection failed; check the network and base URL",
-            Self::Decode => "the response was not a provider user; the raw body is kept",
-            Self::IdentityMismatch => {
-                "the response names another user; do not trust this result and investigate"
+            Self::Timeout => "the update is safe to retry",
+            Self::Transport => "check the network and the base URL; the update is safe to retry",
+            Self::Decode => "the raw body is kept in `Error::body`",
+            Self::IdentityMismatch => "do not trust this result; investigate before retrying",
+            Self::ResponseTooLarge => {
+                "raise `ClientBuilder::max_response_bytes` if such a size is expected"
             }
-            Self::ResponseTooLarge => "the response exceeded the size cap and was not read",
-            Self::UnexpectedStatus => "a status the API does not document; the raw body is kept",
+            Self::UnexpectedStatus => "the raw body is kept in `Error::body`",
         }
     }
 }
@@ -107,6 +106,9 @@ pub struct Error {
     body: Option<String>,
     retry_after: Option<Duration>,
     attempts: u32,
+    /// A client setting refused by `ClientBuilder::build`: no call was
+    /// being made, so "nothing was sent" would say nothing useful.
+    is_setting: bool,
     #[source]
     source: Option<BoxError>,
 }
@@ -127,6 +129,7 @@ impl Error {
             body: None,
             retry_after: None,
             attempts: 0,
+            is_setting: false,
             source: None,
         }
     }
@@ -136,6 +139,13 @@ impl Error {
     pub(crate) fn invalid_input(field: &'static str, rule: impl fmt::Display) -> Self {
         let mut error = Self::new(ErrorKind::InvalidInput, rule.to_string());
         error.field = Some(field);
+        error
+    }
+
+    /// A client setting refused when the client is built.
+    pub(crate) fn invalid_setting(setting: &'static str, rule: impl fmt::Display) -> Self {
+        let mut error = Self::invalid_input(setting, rule);
+        error.is_setting = true;
         error
     }
 
@@ -161,6 +171,23 @@ impl Error {
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
+        self
+    }
+
+    /// The error with the API key removed from its message and body, and
+    /// its source dropped if that would show the key: a server may echo
+    /// the `Authorization` header back.
+    pub(crate) fn without_key(mut self, redactor: &crate::key_redactor::KeyRedactor) -> Self {
+        self.message = redactor.redact(std::mem::take(&mut self.message));
+        self.body = self.body.take().map(|body| redactor.redact(body));
+        let mut next: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|e| e as _);
+        while let Some(source) = next {
+            if redactor.finds_key_in(&source.to_string()) {
+                self.source = None;
+                break;
+            }
+            next = source.source();
+        }
         self
     }
 
@@ -234,6 +261,11 @@ impl Error {
         if self.attempts > 1 {
             text.push_str(&format!(" after {} attempts", self.attempts));
         }
-        format!("{text}; {}", self.kind.advice())
+        let advice = if self.is_setting {
+            "fix the client's configuration"
+        } else {
+            self.kind.advice()
+        };
+        format!("{text}; {advice}")
     }
 }

@@ -10,6 +10,7 @@ mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
 pub mod generated;
+mod key_redactor;
 mod note_identifier;
 mod npi;
 mod partner_id_cache;

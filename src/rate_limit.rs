@@ -32,12 +32,22 @@ pub struct RateLimit {
 const PACING_SHARE: f64 = 0.985;
 const BURST_SHARE: f64 = 0.01;
 
+/// The shortest and longest windows a budget can have; [`RateLimit::new`]
+/// clamps to them, so that every budget can be paced without overflow.
+const MIN_WINDOW: Duration = Duration::from_millis(1);
+const MAX_WINDOW: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+/// The shortest interval the pacer can represent.
+const MIN_PERIOD: Duration = Duration::from_nanos(1);
+
 impl RateLimit {
-    /// `requests` per `per` (both at least 1).
+    /// `requests` per `per`. Never panics, whatever the values: `requests`
+    /// is at least 1 and `per` is clamped to between 1 ms and 365 days (a
+    /// budget of `u32::MAX` per second paces at one request per nanosecond,
+    /// which is no limit in practice).
     pub fn new(requests: u32, per: Duration) -> Self {
         Self {
             requests: requests.max(1),
-            per: per.max(Duration::from_millis(1)),
+            per: per.clamp(MIN_WINDOW, MAX_WINDOW),
         }
     }
 
@@ -67,7 +77,10 @@ impl RateLimit {
     /// more; smaller ones still never exceed the budget).
     pub(crate) fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
         let requests = f64::from(self.requests);
-        let period = self.per.div_f64(requests * PACING_SHARE);
+        let period =
+            Duration::try_from_secs_f64(self.per.as_secs_f64() / (requests * PACING_SHARE))
+                .unwrap_or(MAX_WINDOW)
+                .max(MIN_PERIOD);
         let burst =
             NonZeroU32::new((requests * BURST_SHARE).floor() as u32).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)

@@ -76,5 +76,12 @@ where
             break;
         }
     }
-    (!kept.is_empty()).then(|| String::from_utf8_lossy(&kept).into_owned())
+    kept_text(&kept)
+}
+
+/// At most [`MAX_KEPT_BODY_BYTES`] of `bytes` as text (invalid UTF-8
+/// replaced), or `None` for an empty body.
+pub(crate) fn kept_text(bytes: &[u8]) -> Option<String> {
+    let kept = &bytes[..bytes.len().min(MAX_KEPT_BODY_BYTES)];
+    (!kept.is_empty()).then(|| String::from_utf8_lossy(kept).into_owned())
 }

@@ -8,10 +8,22 @@ use reqwest::{StatusCode, header::HeaderMap};
 
 use crate::{
     Error, ErrorKind,
-    response_body::{find_too_large, read_kept_body},
+    key_redactor::KeyRedactor,
+    response_body::{find_too_large, kept_text, read_kept_body},
 };
 
-pub(crate) async fn from_raw(raw: RawError<ByteStream>) -> Error {
+/// The status of every response whose body progenitor reads itself: the
+/// fragment's only success status. A body that breaks off, is too large or
+/// does not decode came with it, and the error says so.
+const SUCCESS_STATUS: u16 = 200;
+
+/// The error for a failed generated call, with the API key redacted from
+/// everything it keeps.
+pub(crate) async fn from_raw(raw: RawError<ByteStream>, redactor: &KeyRedactor) -> Error {
+    classify(raw).await.without_key(redactor)
+}
+
+async fn classify(raw: RawError<ByteStream>) -> Error {
     match raw {
         RawError::ErrorResponse(value) => {
             let status = value.status();
@@ -25,13 +37,14 @@ pub(crate) async fn from_raw(raw: RawError<ByteStream>) -> Error {
             let body = read_kept_body(response.bytes_stream()).await;
             from_status(status, &headers, body)
         }
-        RawError::CommunicationError(e) | RawError::ResponseBodyError(e) => from_reqwest(e),
+        RawError::CommunicationError(e) => from_reqwest(e),
+        RawError::ResponseBodyError(e) => from_reqwest(e).with_status(SUCCESS_STATUS),
         RawError::InvalidResponsePayload(bytes, e) => Error::new(
             ErrorKind::Decode,
             format!("the success response is not a provider user ({e})"),
         )
-        .with_status(StatusCode::OK.as_u16())
-        .with_body(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        .with_status(SUCCESS_STATUS)
+        .with_body(kept_text(&bytes))
         .with_source(e),
         RawError::InvalidRequest(message) | RawError::Custom(message) => {
             Error::new(ErrorKind::InvalidInput, message)

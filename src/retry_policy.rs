@@ -12,8 +12,9 @@ use crate::{Error, ErrorKind};
 /// `Retry-After` honoured up to a cap, a bound on attempts and an overall
 /// deadline per call.
 ///
-/// Retried: 429, 502, 503, 504, timeouts and connection failures. Never
-/// retried: 400, 401, 403, 404, 500, decode failures, identity mismatches.
+/// Retried: exactly the errors [`Error::is_transient`] calls transient —
+/// 429, every 5xx, timeouts and connection failures. Never retried: 400,
+/// 401, 403, 404, other statuses, decode failures, identity mismatches.
 ///
 /// ```
 /// use std::time::Duration;
@@ -79,12 +80,37 @@ impl RetryPolicy {
         self
     }
 
-    /// The time after which one call starts no further attempt, waits
-    /// included (an attempt already in flight still runs to the client's
-    /// per-attempt timeout); `None` for no bound beyond the attempts.
+    /// The longest one call may take, every attempt and wait included: an
+    /// attempt still in flight when it passes is abandoned, and the call
+    /// ends with [`ErrorKind::Timeout`] (the update may or may not have been
+    /// applied; it is safe to repeat). A retry whose wait would end past the
+    /// deadline is not started: the call ends with the last error at once.
+    /// `None` for no bound beyond the attempts and the per-attempt timeout.
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
         self
+    }
+
+    /// When a call started at `started` must end, if it is bounded (a
+    /// deadline too far away to represent is no bound).
+    pub(crate) fn deadline_after(
+        &self,
+        started: tokio::time::Instant,
+    ) -> Option<tokio::time::Instant> {
+        started.checked_add(self.deadline?)
+    }
+
+    /// The error for a call whose deadline passed during attempt `attempts`.
+    pub(crate) fn deadline_passed(&self, attempts: u32) -> Error {
+        let deadline = self.deadline.unwrap_or_default();
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "the call's deadline of {deadline:?} passed during attempt {attempts}, \
+                 so whether the update was applied is unknown"
+            ),
+        )
+        .with_attempts(attempts)
     }
 
     /// The wait before the next attempt, or `None` when the call should end
@@ -104,7 +130,7 @@ impl RetryPolicy {
             None => self.backoff(attempts_made),
         };
         match self.deadline {
-            Some(deadline) if elapsed + delay >= deadline => None,
+            Some(deadline) if elapsed.saturating_add(delay) >= deadline => None,
             _ => Some(delay),
         }
     }
@@ -121,10 +147,7 @@ impl RetryPolicy {
     }
 }
 
+/// One truth for "may succeed later", shared with [`Error::is_transient`].
 fn is_retryable(error: &Error) -> bool {
-    match error.kind() {
-        ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::Transport => true,
-        ErrorKind::Server => matches!(error.status(), Some(502..=504)),
-        _ => false,
-    }
+    error.is_transient()
 }

@@ -28,7 +28,7 @@ pub(crate) fn configure(
 }
 
 fn bad_roots(e: impl std::fmt::Display) -> Error {
-    Error::invalid_input(
+    Error::invalid_setting(
         ROOTS_FIELD,
         format!("is not a usable PEM certificate ({e})"),
     )

@@ -11,7 +11,7 @@ use std::{sync::Arc, time::Instant};
 use governor::DefaultDirectRateLimiter;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::{generated, response_body::limit_body};
+use crate::{generated, key_redactor::KeyRedactor, response_body::limit_body};
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
@@ -23,6 +23,8 @@ const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
 pub struct Transport {
     pub(crate) max_response_bytes: usize,
     pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    /// Removes this client's key from what errors keep.
+    pub(crate) redactor: KeyRedactor,
 }
 
 impl ClientHooks<Transport> for generated::Client {

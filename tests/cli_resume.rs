@@ -149,7 +149,8 @@ async fn a_timeout_after_an_applied_record_is_not_trusted() {
         Some(0)
     );
     let second = dir.file("second.csv", &csv(&[",ext-a,,LPC-A2,Coach,"]));
-    fake.inject(Fault::Status(500), 1);
+    // 500 on every attempt (a 500 is retried).
+    fake.inject(Fault::Status(500), 3);
     let mut command = args(&[
         "apply",
         second.to_str().unwrap(),

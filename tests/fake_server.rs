@@ -463,3 +463,143 @@ async fn shutdown_stops_serving() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let (fake, ada) = fake_with_ada().await;
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = bare_http_client()
+            .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+            .header("authorization", format!("{scheme} {}", fake.api_key()))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{scheme}");
+    }
+    let response = bare_http_client()
+        .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+        .header("authorization", format!("Basic {}", fake.api_key()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401, "another scheme");
+}
+
+#[tokio::test]
+async fn a_body_not_sent_as_json_is_refused() {
+    let (fake, ada) = fake_with_ada().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut request = bare_http_client()
+            .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+            .bearer_auth(fake.api_key())
+            .body(r#"{"therapyLicence": "L"}"#);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{content_type:?}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Type: application/json"),
+            "{body}"
+        );
+    }
+    let response = bare_http_client()
+        .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+        .bearer_auth(fake.api_key())
+        .header("content-type", "application/json; charset=utf-8")
+        .body(r#"{"therapyLicence": "L"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        fake.user(ada).unwrap().therapy_licence.as_deref(),
+        Some("L")
+    );
+}
+
+#[tokio::test]
+async fn unknown_properties_are_refused_with_a_suggestion() {
+    let (fake, ada) = fake_with_ada().await;
+    let key = Some(fake.api_key().to_owned());
+    let (status, answer) = raw_patch(
+        &fake,
+        &ada.to_string(),
+        key.as_deref(),
+        r#"{"therapyLicense": "LPC-1", "favouriteColour": "blue"}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.contains("therapyLicense: unknown property (the fake is stricter than the published schema); did you mean `therapyLicence`?"),
+        "{message}"
+    );
+    assert!(
+        message.contains("favouriteColour: unknown property"),
+        "{message}"
+    );
+    assert_eq!(
+        fake.user(ada).unwrap().therapy_licence,
+        None,
+        "nothing applied"
+    );
+}
+
+#[tokio::test]
+async fn the_request_log_is_a_bounded_ring() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .request_log_capacity(5)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = fake.client();
+    for i in 0..12 {
+        client
+            .update_provider_user(
+                &ProviderUserId::upheal(ada),
+                &ProviderUserUpdate::new().therapy_licence(format!("L-{i}")),
+            )
+            .await
+            .unwrap();
+    }
+    let log = fake.requests();
+    assert_eq!(log.len(), 5, "only the most recent are kept");
+    assert_eq!(
+        fake.counters().requests,
+        12,
+        "every request is still counted"
+    );
+    for (request, i) in log.iter().zip(7..12) {
+        assert!(request.body.contains(&format!("L-{i}")), "{}", request.body);
+        assert_eq!(request.status, 200, "answers land on the right entry");
+    }
+
+    let big = "x".repeat(200 * 1024);
+    let key = Some(fake.api_key().to_owned());
+    let (status, _) = raw_patch(
+        &fake,
+        &ada.to_string(),
+        key.as_deref(),
+        &format!(r#"{{"therapyLicence": "{big}"}}"#),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let kept = fake.requests().pop().unwrap();
+    assert_eq!(
+        kept.body.len(),
+        upheal_provider_users::fake::MAX_LOGGED_BODY_BYTES
+    );
+}

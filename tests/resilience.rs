@@ -91,7 +91,6 @@ async fn non_retryable_failures_fail_at_once() {
         (Fault::Status(401), ErrorKind::Unauthorized),
         (Fault::Status(403), ErrorKind::Forbidden),
         (Fault::Status(404), ErrorKind::NotFound),
-        (Fault::Status(500), ErrorKind::Server),
         (Fault::MalformedBody, ErrorKind::Decode),
     ];
     for (fault, kind) in cases {
@@ -106,6 +105,29 @@ async fn non_retryable_failures_fail_at_once() {
         assert_eq!(error.attempts(), 1, "{fault:?}");
         assert_eq!(fake.counters().requests - before, 1, "{fault:?}: no retry");
     }
+}
+
+/// One truth for 500: transient by `is_transient`, retried by the policy,
+/// as the README says.
+#[tokio::test]
+async fn a_500_is_transient_and_retried() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = plain_client(&fake, quick_retries());
+    fake.inject(Fault::Status(500), 1);
+    let user = client
+        .update_provider_user(&ProviderUserId::upheal(ids[0]), &no_op())
+        .await
+        .unwrap();
+    assert_eq!(user.user_id, ids[0].to_string());
+    assert_eq!(fake.counters().requests, 2);
+
+    let no_retries = plain_client(&fake, upheal_provider_users::RetryPolicy::none());
+    fake.inject(Fault::Status(500), 1);
+    let error = no_retries
+        .update_provider_user(&ProviderUserId::upheal(ids[0]), &no_op())
+        .await
+        .unwrap_err();
+    assert!(error.is_transient() && error.kind().is_transient());
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use axum::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Fault, RecordedRequest, state::FakeState};
+use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, state::FakeState};
 use crate::{ProviderUser, generated::types::UpdateProviderUserRequest};
 
 const REDACTED_BEARER: &str = "Bearer [redacted]";
@@ -75,7 +75,7 @@ async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) 
     if let Some(injected) = injected_answer(fault.as_ref()).await {
         return injected;
     }
-    let update = match parse_update(state, body) {
+    let update = match parse_update(state, headers, body) {
         Ok(update) => update,
         Err(response) => return response,
     };
@@ -129,27 +129,51 @@ async fn injected_answer(fault: Option<&Fault>) -> Option<Response> {
     }
 }
 
+/// The credentials of a `Bearer` authorization; the scheme name is
+/// case-insensitive (RFC 7235 §2.1), so `bearer KEY` works too.
 fn bearer_key(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, credentials) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim_start())
 }
 
+/// The body as the API would read it; stricter than the published schema
+/// in two ways, both to catch client bugs: it must be sent as JSON, and it
+/// may not carry properties the schema does not name.
 #[allow(clippy::result_large_err)]
-fn parse_update(state: &FakeState, body: &Bytes) -> Result<UpdateProviderUserRequest, Response> {
+fn parse_update(
+    state: &FakeState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<UpdateProviderUserRequest, Response> {
+    if !is_json(headers) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "the body must be sent with Content-Type: application/json",
+        ));
+    }
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
             &format!("the body is not JSON: {e}"),
         )
     })?;
-    let violations = state.schema.violations(&value);
+    let mut violations = state.schema.unknown_properties(&value);
+    violations.extend(state.schema.violations(&value));
     if !violations.is_empty() {
         return Err(error(StatusCode::BAD_REQUEST, &violations.join("; ")));
     }
     serde_json::from_value(value).map_err(|e| error(StatusCode::BAD_REQUEST, &e.to_string()))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 async fn apply(
@@ -244,7 +268,7 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reco
         method: method.to_string(),
         path: uri.path().to_owned(),
         headers,
-        body: String::from_utf8_lossy(body).into_owned(),
+        body: String::from_utf8_lossy(&body[..body.len().min(MAX_LOGGED_BODY_BYTES)]).into_owned(),
         status: 0,
     }
 }

@@ -48,6 +48,11 @@ use crate::{Client, ProviderUser, RateLimit};
 pub const FAKE_API_KEY: &str = "fake-upheal-api-key";
 /// Upheal's published limit, the fake's default.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
+/// How many of the most recent requests [`FakeUpheal::requests`] keeps by
+/// default; each keeps at most [`MAX_LOGGED_BODY_BYTES`] of its body.
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 1_000;
+/// How much of each request body the log keeps.
+pub const MAX_LOGGED_BODY_BYTES: usize = 64 * 1024;
 
 /// A running fake Upheal server. It stops when dropped or on
 /// [`FakeUpheal::shutdown`].
@@ -68,6 +73,7 @@ pub struct FakeUphealBuilder {
     rate_limit: Option<RateLimit>,
     partner_lookup_latency: Duration,
     users: Vec<SeedUser>,
+    request_log_capacity: usize,
 }
 
 impl Default for FakeUphealBuilder {
@@ -78,6 +84,7 @@ impl Default for FakeUphealBuilder {
             rate_limit: Some(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
             partner_lookup_latency: Duration::ZERO,
             users: Vec::new(),
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
         }
     }
 }
@@ -114,6 +121,14 @@ impl FakeUphealBuilder {
         self
     }
 
+    /// How many of the most recent requests the log keeps (default
+    /// [`DEFAULT_REQUEST_LOG_CAPACITY`]); older ones are dropped, while
+    /// [`FakeUpheal::counters`] still counts every request.
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
     /// Users present from the start.
     pub fn users(mut self, users: impl IntoIterator<Item = SeedUser>) -> Self {
         self.users.extend(users);
@@ -126,6 +141,7 @@ impl FakeUphealBuilder {
             self.api_key,
             self.rate_limit,
             self.partner_lookup_latency,
+            self.request_log_capacity,
         ));
         for user in self.users {
             state.seed(user);

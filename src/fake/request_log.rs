@@ -1,6 +1,6 @@
 //! What the fake server received, for tests to inspect.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// One request as the fake received it, with the API key redacted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,4 +32,53 @@ pub struct Counters {
     pub rate_limited: u64,
     /// Answers by status code.
     pub by_status: BTreeMap<u16, u64>,
+}
+
+/// The most recent requests, oldest first, at most `capacity` of them: a
+/// long-running standalone fake must not grow without bound.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<RecordedRequest>,
+    capacity: usize,
+    /// The sequence number of `entries[0]`.
+    first: u64,
+}
+
+impl RequestLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            capacity,
+            first: 0,
+        }
+    }
+
+    /// Adds a request, dropping the oldest when full; returns its sequence
+    /// number, for [`Self::answer`].
+    pub(crate) fn push(&mut self, request: RecordedRequest) -> u64 {
+        let sequence = self.first + self.entries.len() as u64;
+        self.entries.push_back(request);
+        while self.entries.len() > self.capacity {
+            self.entries.pop_front();
+            self.first += 1;
+        }
+        sequence
+    }
+
+    /// Records the status of request `sequence`, if it is still kept.
+    pub(crate) fn answer(&mut self, sequence: u64, status: u16) {
+        let Some(offset) = sequence.checked_sub(self.first) else {
+            return;
+        };
+        if let Some(request) = usize::try_from(offset)
+            .ok()
+            .and_then(|offset| self.entries.get_mut(offset))
+        {
+            request.status = status;
+        }
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<RecordedRequest> {
+        self.entries.iter().cloned().collect()
+    }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     Counters, Fault, RecordedRequest, SeedUser, key_rate_limit::KeyRateLimit,
-    request_schema::RequestSchema,
+    request_log::RequestLog, request_schema::RequestSchema,
 };
 use crate::{ProviderUser, RateLimit, generated::types::UpdateProviderUserRequest};
 
@@ -23,7 +23,7 @@ pub(crate) struct FakeState {
 struct Inner {
     users: HashMap<Uuid, SeedUser>,
     faults: VecDeque<Fault>,
-    log: Vec<RecordedRequest>,
+    log: RequestLog,
     counters: Counters,
     rate_limit: Option<KeyRateLimit>,
     partner_lookup_latency: Duration,
@@ -34,6 +34,7 @@ impl FakeState {
         api_key: String,
         rate_limit: Option<RateLimit>,
         partner_lookup_latency: Duration,
+        log_capacity: usize,
     ) -> Self {
         Self {
             api_key,
@@ -41,7 +42,7 @@ impl FakeState {
             inner: Mutex::new(Inner {
                 users: HashMap::new(),
                 faults: VecDeque::new(),
-                log: Vec::new(),
+                log: RequestLog::new(log_capacity),
                 counters: Counters::default(),
                 rate_limit: rate_limit.map(KeyRateLimit::new),
                 partner_lookup_latency,
@@ -156,24 +157,22 @@ impl FakeState {
     }
 
     /// Logs a request on arrival, before any fault or delay, so that a
-    /// request the client gave up on is still counted; returns its index.
-    pub(crate) fn record_arrival(&self, request: RecordedRequest) -> usize {
+    /// request the client gave up on is still counted; returns its
+    /// sequence number.
+    pub(crate) fn record_arrival(&self, request: RecordedRequest) -> u64 {
         let mut inner = self.lock();
         inner.counters.requests += 1;
-        inner.log.push(request);
-        inner.log.len() - 1
+        inner.log.push(request)
     }
 
-    pub(crate) fn record_answer(&self, index: usize, status: u16) {
+    pub(crate) fn record_answer(&self, sequence: u64, status: u16) {
         let mut inner = self.lock();
         *inner.counters.by_status.entry(status).or_default() += 1;
-        if let Some(request) = inner.log.get_mut(index) {
-            request.status = status;
-        }
+        inner.log.answer(sequence, status);
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().log.clone()
+        self.lock().log.to_vec()
     }
 
     pub(crate) fn counters(&self) -> Counters {

@@ -1,0 +1,187 @@
+//! Property-based tests over the value types and the wire path: whatever
+//! text comes in, parsing never panics, and an accepted id reaches the
+//! server as exactly one path segment that decodes back to the same id.
+
+mod common;
+
+use std::sync::{Mutex, OnceLock};
+
+use common::{UPHEAL_UUID, client_for, user_json};
+use percent_encoding::percent_decode_str;
+use proptest::prelude::*;
+use upheal_provider_users::{ErrorKind, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use uuid::Uuid;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::method};
+
+/// Answers with a user whose ids echo the path, so the identity check
+/// passes for whatever id was sent.
+struct EchoUser;
+
+impl Respond for EchoUser {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segment = request.url.path().rsplit('/').next().unwrap_or_default();
+        let id = percent_decode_str(segment).decode_utf8_lossy().into_owned();
+        let user = match Uuid::try_parse(&id) {
+            Ok(uuid) => user_json(&uuid.to_string(), None),
+            Err(_) => user_json(UPHEAL_UUID, Some(&id)),
+        };
+        ResponseTemplate::new(200).set_body_json(user)
+    }
+}
+
+/// One runtime and one server for every case.
+fn harness() -> &'static (tokio::runtime::Runtime, MockServer) {
+    static HARNESS: OnceLock<(tokio::runtime::Runtime, MockServer)> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("PATCH"))
+                .respond_with(EchoUser)
+                .mount(&server)
+                .await;
+            server
+        });
+        (runtime, server)
+    })
+}
+
+/// The path the server saw for `id`. Calls take turns, so the last request
+/// the server recorded is this call's.
+fn sent_path(id: &ProviderUserId) -> String {
+    static TURN: Mutex<()> = Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (runtime, server) = harness();
+    runtime.block_on(async {
+        let client = client_for(server);
+        client
+            .update_provider_user(id, &ProviderUserUpdate::new())
+            .await
+            .expect("the echoing server confirms the id");
+        let requests = server.received_requests().await.unwrap();
+        requests.last().unwrap().url.path().to_owned()
+    })
+}
+
+/// The reference NPI rule, written apart from the crate's: 10 digits, Luhn
+/// over `80840` and the first nine.
+fn npi_is_valid(text: &str) -> bool {
+    if text.len() != 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = format!("80840{}", &text[..9])
+        .bytes()
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 0 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    (10 - sum % 10) % 10 == u32::from(text.as_bytes()[9] - b'0')
+}
+
+/// `uuid` written in one of the forms the uuid crate reads; the
+/// `urn:uuid:` prefix stays lower case, as the crate requires.
+fn uuid_text(uuid: Uuid, form: u8, upper: bool) -> String {
+    let case = |text: String| if upper { text.to_uppercase() } else { text };
+    match form % 4 {
+        0 => case(uuid.hyphenated().to_string()),
+        1 => case(uuid.simple().to_string()),
+        2 => case(uuid.braced().to_string()),
+        _ => format!("urn:uuid:{}", case(uuid.hyphenated().to_string())),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn partner_ids_are_refused_or_round_trip_as_one_segment(id in "\\PC{0,40}|[./\\\\?#% a-z]{0,6}") {
+        match ProviderUserId::partner(id.as_str()) {
+            Err(error) => {
+                prop_assert_eq!(error.kind(), ErrorKind::InvalidInput);
+                prop_assert_eq!(error.field(), Some("providerUserId"));
+            }
+            Ok(parsed) => {
+                prop_assert_eq!(parsed.to_string(), id.clone());
+                let path = sent_path(&parsed);
+                let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+                prop_assert_eq!(segments.len(), 3, "{}", path);
+                prop_assert_eq!(&segments[..2], &["users", "providers"]);
+                prop_assert_eq!(percent_decode_str(segments[2]).decode_utf8().unwrap(), id);
+            }
+        }
+    }
+
+    #[test]
+    fn any_uuid_form_parses_as_upheal_and_is_sent_canonical(bytes in any::<[u8; 16]>(), form in 0u8..4, upper in any::<bool>()) {
+        let uuid = Uuid::from_bytes(bytes);
+        let text = uuid_text(uuid, form, upper);
+        let id: ProviderUserId = text.parse().unwrap();
+        prop_assert_eq!(id.as_upheal(), Some(uuid));
+        prop_assert_eq!(sent_path(&id), format!("/users/providers/{}", uuid.hyphenated()));
+    }
+
+    #[test]
+    fn parsing_any_text_as_an_id_never_panics_and_keeps_the_text(text in "\\PC{0,80}") {
+        match text.parse::<ProviderUserId>() {
+            Ok(id) => match id.as_upheal() {
+                Some(uuid) => prop_assert_eq!(Uuid::try_parse(&text).ok(), Some(uuid)),
+                None => prop_assert_eq!(id.as_partner(), Some(text.as_str())),
+            },
+            Err(error) => prop_assert_eq!(error.kind(), ErrorKind::InvalidInput),
+        }
+    }
+
+    #[test]
+    fn ids_survive_serde(text in "[a-zA-Z0-9_-]{1,30}") {
+        let id: ProviderUserId = text.parse().unwrap();
+        let json = serde_json::to_string(&id).unwrap();
+        prop_assert_eq!(serde_json::from_str::<ProviderUserId>(&json).unwrap(), id);
+    }
+
+    #[test]
+    fn npi_accepts_exactly_the_valid_ones(text in "[0-9]{10}|[0-9 a]{0,12}") {
+        let parsed = Npi::new(&text);
+        prop_assert_eq!(parsed.is_ok(), npi_is_valid(&text), "{}", text);
+        if let Ok(npi) = parsed {
+            prop_assert_eq!(npi.as_str(), text.as_str());
+        }
+    }
+
+    #[test]
+    fn note_identifiers_parse_in_any_case(index in 0usize..16, flips in any::<u64>()) {
+        let known = &NoteIdentifier::ALL[index];
+        let cased: String = known
+            .as_str()
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if flips >> (i % 64) & 1 == 1 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect();
+        prop_assert_eq!(&cased.parse::<NoteIdentifier>().unwrap(), known);
+    }
+
+    #[test]
+    fn unknown_note_identifiers_are_refused_naming_the_valid_values(text in "\\PC{0,20}") {
+        match text.parse::<NoteIdentifier>() {
+            Ok(value) => prop_assert!(value.is_known()),
+            Err(error) => {
+                prop_assert_eq!(error.field(), Some("noteIdentifier"));
+                prop_assert!(error.message().contains("Valid values: Therapist"));
+            }
+        }
+    }
+}
