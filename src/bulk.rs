@@ -54,8 +54,63 @@ impl Client {
             .collect()
     }
 
+    /// Like [`Client::update_many`], with each result paired with the id it
+    /// belongs to, so a caller needs no kept copy of the ids to report on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: upheal_provider_users::Client) {
+    /// use upheal_provider_users::{NoteIdentifier, ProviderUserId, ProviderUserUpdate};
+    ///
+    /// let items = ["ext-1", "ext-2"].map(|id| {
+    ///     let id = ProviderUserId::partner(id).expect("valid ids");
+    ///     (id, ProviderUserUpdate::new().note_identifier(NoteIdentifier::Coach))
+    /// });
+    /// for (id, result) in client.update_many_with_ids(items, 8).await {
+    ///     if let Err(e) = result {
+    ///         eprintln!("{id}: {e}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn update_many_with_ids<I>(
+        &self,
+        items: I,
+        concurrency: usize,
+    ) -> Vec<(ProviderUserId, Result<ProviderUser, Error>)>
+    where
+        I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
+    {
+        let mut ids = Vec::new();
+        let items = items.into_iter().inspect(|(id, _)| ids.push(id.clone()));
+        let results = self.update_many(items, concurrency).await;
+        ids.into_iter().zip(results).collect()
+    }
+
     /// Like [`Client::update_many`], but yields `(input index, result)` as
-    /// each call finishes, for progress reporting and incremental writes.
+    /// each call finishes, for progress reporting and incremental writes;
+    /// memory holds only the calls in flight.
+    ///
+    /// ```no_run
+    /// # async fn run(client: upheal_provider_users::Client) {
+    /// use futures_util::StreamExt;
+    /// use upheal_provider_users::{ProviderUserId, ProviderUserUpdate};
+    ///
+    /// let ids: Vec<ProviderUserId> = ["ext-1", "ext-2", "ext-3"]
+    ///     .iter()
+    ///     .map(|id| ProviderUserId::partner(*id).expect("valid ids"))
+    ///     .collect();
+    /// let items = ids
+    ///     .iter()
+    ///     .map(|id| (id.clone(), ProviderUserUpdate::new().therapy_licence("LPC-1")));
+    /// let mut finished = std::pin::pin!(client.update_many_unordered(items, 8));
+    /// while let Some((index, result)) = finished.next().await {
+    ///     match result {
+    ///         Ok(_) => println!("{} done", ids[index]),
+    ///         Err(e) => eprintln!("{} failed: {e}", ids[index]),
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn update_many_unordered<'a, I>(
         &'a self,
         items: I,

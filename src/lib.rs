@@ -14,6 +14,7 @@ mod key_redactor;
 mod note_identifier;
 mod npi;
 mod partner_id_cache;
+mod provider_user;
 mod provider_user_id;
 mod provider_user_update;
 mod rate_limit;

@@ -11,13 +11,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::Error;
 
 /// Declares the known values once: the enum, [`NoteIdentifier::ALL`] and the
-/// wire spelling all come from this list, which a test checks against the
-/// fragment in `openapi/`.
+/// wire spelling all come from one list, which `build.rs` writes from the
+/// fragment's `NoteIdentifier` enum, so a new value is a spec-only change.
 macro_rules! note_identifiers {
-    ($($(#[$doc:meta])* $variant:ident),+ $(,)?) => {
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal),+ $(,)?) => {
         /// How the provider is referred to in generated notes.
         ///
-        /// Variants are named exactly like the wire values. Parsing user input
+        /// Variants are named like the wire values. Parsing user input
         /// with [`FromStr`] ignores case, spaces, `-` and `_`
         /// (`"dr last name"` is [`NoteIdentifier::DrLastName`]) and suggests
         /// the closest value on a typo.
@@ -50,7 +50,7 @@ macro_rules! note_identifiers {
             /// The exact wire value.
             pub fn as_str(&self) -> &str {
                 match self {
-                    $(Self::$variant => stringify!($variant),)+
+                    $(Self::$variant => $wire,)+
                     Self::Unknown(value) => value,
                 }
             }
@@ -58,7 +58,7 @@ macro_rules! note_identifiers {
             /// The value for an exact wire spelling, [`Self::Unknown`] otherwise.
             fn from_wire(value: &str) -> Self {
                 match value {
-                    $(stringify!($variant) => Self::$variant,)+
+                    $($wire => Self::$variant,)+
                     other => Self::Unknown(other.to_owned()),
                 }
             }
@@ -66,40 +66,7 @@ macro_rules! note_identifiers {
     };
 }
 
-note_identifiers! {
-    /// "Therapist".
-    Therapist,
-    /// "Clinician".
-    Clinician,
-    /// "Coach".
-    Coach,
-    /// The provider's first name.
-    FirstName,
-    /// "Dr." followed by the provider's last name.
-    DrLastName,
-    /// "Provider".
-    Provider,
-    /// "Physician".
-    Physician,
-    /// "Practitioner".
-    Practitioner,
-    /// "Author".
-    Author,
-    /// "Writer".
-    Writer,
-    /// "Counselor".
-    Counselor,
-    /// "Psychologist".
-    Psychologist,
-    /// "Peer support specialist".
-    PeerSupportSpecialist,
-    /// "Case manager".
-    CaseManager,
-    /// "Supervisor".
-    Supervisor,
-    /// "Dietitian".
-    Dietitian,
-}
+include!(concat!(env!("OUT_DIR"), "/note_identifier_values.rs"));
 
 /// The field's wire name, used in every error about it.
 pub(crate) const FIELD: &str = "noteIdentifier";

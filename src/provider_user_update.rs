@@ -80,6 +80,14 @@ impl ProviderUserUpdate {
         self
     }
 
+    /// Clears the default note template ids (sends `[]`). The same as
+    /// `.default_note_template_ids(Vec::<String>::new())`, without the type
+    /// annotation an empty array literal would need.
+    pub fn clear_default_note_template_ids(mut self) -> Self {
+        self.default_note_template_ids = Some(Vec::new());
+        self
+    }
+
     /// The NPI to set, if any.
     pub fn get_national_provider_identifier(&self) -> Option<&Npi> {
         self.national_provider_identifier.as_ref()
@@ -123,6 +131,7 @@ impl ProviderUserUpdate {
     }
 
     /// The generated wire request, after [`Self::validate`].
+    #[allow(clippy::needless_update)]
     pub fn to_request(&self) -> Result<UpdateProviderUserRequest, Error> {
         self.validate()?;
         Ok(UpdateProviderUserRequest {
@@ -133,6 +142,9 @@ impl ProviderUserUpdate {
                 .map(|npi| npi.as_str().to_owned()),
             note_identifier: self.note_identifier.clone(),
             therapy_licence: self.therapy_licence.clone(),
+            // A property the fragment adds later stays unset (absent on the
+            // wire) until this layer learns to set it.
+            ..UpdateProviderUserRequest::default()
         })
     }
 }

@@ -1,9 +1,12 @@
 //! The TLS backend behind `https` base URLs, chosen by cargo feature.
 //!
-//! The default, `rustls`, uses the `ring` provider: it builds no C crypto
-//! library (aws-lc) and installs no process-wide provider, so it cannot
-//! conflict with an application's own choice. `native-tls` uses the
-//! platform library (OpenSSL on Linux) instead.
+//! The default, `rustls`, is reqwest's own rustls setup (aws-lc-rs and the
+//! platform verifier): because cargo unifies features, whatever this crate
+//! turns on in reqwest also applies to a dependent's own reqwest clients,
+//! and this choice leaves them working. `rustls-ring` configures the `ring`
+//! provider per client instead (no C crypto library to build, but see its
+//! caveat in `Cargo.toml`); it wins when both are on. `native-tls` uses the
+//! platform library (OpenSSL on Linux).
 
 use crate::Error;
 
@@ -20,7 +23,7 @@ pub(crate) fn configure(
     extra_roots: &[Vec<u8>],
 ) -> Result<reqwest::ClientBuilder, Error> {
     #[cfg(feature = "native-tls")]
-    if prefer_native || cfg!(not(feature = "rustls")) {
+    if prefer_native || cfg!(not(any(feature = "rustls", feature = "rustls-ring"))) {
         return native_backend(builder, extra_roots);
     }
     let _ = prefer_native;
@@ -34,19 +37,38 @@ fn bad_roots(e: impl std::fmt::Display) -> Error {
     )
 }
 
+/// Every certificate in the PEM texts, for reqwest's own backends.
+#[cfg(any(feature = "native-tls", feature = "rustls"))]
+fn pem_certificates(extra_roots: &[Vec<u8>]) -> Result<Vec<reqwest::Certificate>, Error> {
+    let mut certificates = Vec::new();
+    for pem in extra_roots {
+        certificates.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(bad_roots)?);
+    }
+    Ok(certificates)
+}
+
 #[cfg(feature = "native-tls")]
 fn native_backend(
     builder: reqwest::ClientBuilder,
     extra_roots: &[Vec<u8>],
 ) -> Result<reqwest::ClientBuilder, Error> {
-    let roots = extra_roots
-        .iter()
-        .map(|pem| reqwest::Certificate::from_pem(pem).map_err(bad_roots))
-        .collect::<Result<Vec<_>, _>>()?;
+    let roots = pem_certificates(extra_roots)?;
     Ok(builder.tls_backend_native().tls_certs_merge(roots))
 }
 
-#[cfg(feature = "rustls")]
+/// reqwest's own rustls: its provider, the platform verifier, extra roots
+/// merged in.
+#[cfg(all(feature = "rustls", not(feature = "rustls-ring")))]
+fn rustls_backend(
+    builder: reqwest::ClientBuilder,
+    extra_roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    let roots = pem_certificates(extra_roots)?;
+    Ok(builder.tls_backend_rustls().tls_certs_merge(roots))
+}
+
+/// `ring`, configured for this client alone.
+#[cfg(feature = "rustls-ring")]
 fn rustls_backend(
     builder: reqwest::ClientBuilder,
     extra_roots: &[Vec<u8>],
@@ -80,7 +102,7 @@ fn rustls_backend(
     Ok(builder.tls_backend_preconfigured(config))
 }
 
-#[cfg(not(feature = "rustls"))]
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring")))]
 fn rustls_backend(
     builder: reqwest::ClientBuilder,
     extra_roots: &[Vec<u8>],

@@ -2,11 +2,15 @@
 
 mod common;
 
-use std::{collections::HashSet, time::Duration};
+use std::collections::HashSet;
+#[cfg(feature = "fake")]
+use std::time::Duration;
 
 use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
+use upheal_provider_users::{Client, ErrorKind, ProviderUserId, ProviderUserUpdate};
+#[cfg(feature = "fake")]
 use upheal_provider_users::{
-    Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
+    RateLimit, RetryPolicy,
     fake::{FakeUpheal, Fault, SeedUser},
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
@@ -56,6 +60,7 @@ async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
     );
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn an_upper_case_uuid_reaches_the_user_by_uuid_without_a_mismatch() {
     let fake = FakeUpheal::builder()
@@ -100,16 +105,19 @@ async fn no_message_repeats_itself() {
                 .unwrap_err(),
         );
     }
-    let fake = FakeUpheal::start().await.unwrap();
-    let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
-    for fault in [Fault::MalformedBody, Fault::Status(302)] {
-        fake.inject(fault, 1);
-        errors.push(
-            fake.client()
-                .update_provider_user(&ProviderUserId::upheal(uuid), &ProviderUserUpdate::new())
-                .await
-                .unwrap_err(),
-        );
+    #[cfg(feature = "fake")]
+    {
+        let fake = FakeUpheal::start().await.unwrap();
+        let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
+        for fault in [Fault::MalformedBody, Fault::Status(302)] {
+            fake.inject(fault, 1);
+            errors.push(
+                fake.client()
+                    .update_provider_user(&ProviderUserId::upheal(uuid), &ProviderUserUpdate::new())
+                    .await
+                    .unwrap_err(),
+            );
+        }
     }
     errors.push(Client::builder().build().unwrap_err());
     errors.push(Client::builder().api_key("").build().unwrap_err());
@@ -138,6 +146,7 @@ fn build_time_errors_speak_of_configuration_not_of_sending() {
     }
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn extreme_rate_limits_and_retry_caps_never_panic() {
     let fake = FakeUpheal::builder()
@@ -167,6 +176,7 @@ async fn extreme_rate_limits_and_retry_caps_never_panic() {
     assert!(RateLimit::new(1, Duration::MAX).per() <= Duration::from_secs(366 * 86_400));
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_deadline_bounds_an_attempt_in_flight() {
     let fake = FakeUpheal::builder()

@@ -1,5 +1,6 @@
 //! The embedded fake server: every rule it promises, over real HTTP, through
 //! both the crate's client and a plain HTTP client.
+#![cfg(feature = "fake")]
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
 //! Retries, client-side rate limiting, bulk updates, the partner-id cache and
 //! tracing, proven against the fake server's fault injection.
+#![cfg(feature = "fake")]
 
 use std::{
     num::NonZeroUsize,
@@ -307,7 +308,17 @@ async fn bulk_results_keep_each_items_own_outcome() {
             no_op().therapy_licence("B-1"),
         ),
     ];
-    let results = client.update_many(items, 4).await;
+    let results = client.update_many(items.clone(), 4).await;
+    let keyed = client.update_many_with_ids(items.clone(), 4).await;
+    let ids: Vec<_> = keyed.iter().map(|(id, _)| id.clone()).collect();
+    let expected: Vec<_> = items.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids, expected, "each result names its item, in input order");
+    assert_eq!(keyed[1].1.as_ref().unwrap_err().kind(), ErrorKind::NotFound);
+    let user = keyed[0].1.as_ref().unwrap();
+    assert_eq!(
+        user.user_uuid().map(|u| u.to_string()),
+        Some(user.user_id.clone())
+    );
     assert!(results[0].is_ok());
     assert_eq!(results[1].as_ref().unwrap_err().kind(), ErrorKind::NotFound);
     assert_eq!(

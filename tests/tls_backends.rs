@@ -176,7 +176,7 @@ fn a_bad_root_certificate_is_refused_at_build() {
     assert_eq!(error.field(), Some("root_certificate"));
 }
 
-#[cfg(feature = "rustls")]
+#[cfg(any(feature = "rustls", feature = "rustls-ring"))]
 #[tokio::test]
 async fn rustls_round_trip() {
     round_trip_with_trusted_ca(Client::builder).await;

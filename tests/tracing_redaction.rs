@@ -3,6 +3,7 @@
 //! Alone in its own test binary: tracing caches per-callsite interest
 //! process-wide, so tests without a subscriber running in parallel threads
 //! could otherwise switch these events off.
+#![cfg(feature = "fake")]
 
 use std::{
     io::Write,

@@ -93,6 +93,14 @@ async fn all_fields_together() {
 async fn an_empty_template_list_is_sent_as_an_empty_array() {
     let update = ProviderUserUpdate::new().default_note_template_ids(Vec::<String>::new());
     assert_eq!(body_of(update).await, json!({"defaultNoteTemplateIds": []}));
+    // The same without a type annotation.
+    let cleared = ProviderUserUpdate::new()
+        .default_note_template_ids(["tpl-1"])
+        .clear_default_note_template_ids();
+    assert_eq!(
+        body_of(cleared).await,
+        json!({"defaultNoteTemplateIds": []})
+    );
 }
 
 #[tokio::test]

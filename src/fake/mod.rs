@@ -196,13 +196,20 @@ impl FakeUpheal {
 
     /// A [`ClientBuilder`](crate::ClientBuilder) already pointed at this fake
     /// with its key, to adjust before building.
+    ///
+    /// Unlike [`Client::builder`], it does **not** pace requests at the
+    /// production limit (300 per minute would make a 50-update test take
+    /// 10 s): the fake enforces its own limit, and a test of pacing sets
+    /// one with [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit).
     pub fn client_builder(&self) -> crate::ClientBuilder {
         Client::builder()
             .api_key(self.api_key())
             .base_url(self.base_url())
+            .rate_limit(None)
     }
 
-    /// A client pointed at this fake with its key.
+    /// A client pointed at this fake with its key, not paced (see
+    /// [`Self::client_builder`]).
     pub fn client(&self) -> Client {
         self.client_builder()
             .build()

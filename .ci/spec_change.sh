@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Spec changes cannot break dependents by accident, shown on copies of the
+# crate with an edited fragment:
+#  1. a new optional response property (`timezone`) and a new
+#     `noteIdentifier` value (`Nurse`) are a spec-only change: accept the
+#     snapshot, and the crate builds and its tests pass, with no other edit;
+#     cargo-semver-checks finds nothing breaking in it;
+#  2. a removed response property is caught by cargo-semver-checks.
+#
+#   bash .ci/spec_change.sh     (needs cargo-semver-checks on PATH)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+copy() {
+  mkdir -p "$work/$1"
+  git ls-files -z | xargs -0 cp --parents -t "$work/$1"
+}
+edit_fragment() { # DIR PYTHON-STATEMENTS (on `spec`)
+  python3 - "$work/$1/openapi/update-provider-user-by-id-v2.json" "$2" <<'PY'
+import json, sys
+path, change = sys.argv[1], sys.argv[2]
+spec = json.load(open(path))
+exec(change)
+json.dump(spec, open(path, "w"), indent=2)
+PY
+}
+
+echo "--- 1. new optional response property + new noteIdentifier value"
+copy added
+edit_fragment added '
+schemas = spec["components"]["schemas"]
+schemas["ProviderUser"]["properties"]["timezone"] = {"type": "string", "description": "IANA time zone."}
+schemas["NoteIdentifier"]["enum"].append("Nurse")'
+(
+  cd "$work/added"
+  UPDATE_GENERATED_SNAPSHOT=1 cargo test --quiet --all-features --test generated_snapshot
+  grep -q "pub timezone" tests/snapshots/generated.rs.snap
+  cargo test --quiet --all-features 2>&1 | grep -E "^test result|FAILED|panicked" | sort | uniq -c
+  cargo test --quiet --all-features >/dev/null 2>&1
+)
+echo "the edited crate builds and every test passes"
+cargo semver-checks --baseline-root "$repo" --manifest-path "$work/added/Cargo.toml" --all-features
+echo "cargo-semver-checks: adding them is not breaking"
+
+echo "--- 2. a removed response property"
+copy removed
+edit_fragment removed 'del spec["components"]["schemas"]["ProviderUser"]["properties"]["organizationId"]'
+if cargo semver-checks --baseline-root "$repo" --manifest-path "$work/removed/Cargo.toml" \
+    --all-features > "$work/removed.log" 2>&1; then
+  cat "$work/removed.log"
+  echo "FAIL: removing organizationId was not reported as breaking"
+  exit 1
+fi
+grep -E "struct_pub_field_missing|FAIL" "$work/removed.log" | head -5
+echo "cargo-semver-checks catches the removed property"
