@@ -27,7 +27,7 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         let budget = RateLimit::new(BUDGET, WINDOW);
-        let fake = FakeUpheal::builder().rate_limit(Some(budget)).start().await.unwrap();
+        let fake = FakeUpheal::builder().rate_limit(Some(budget.clone())).start().await.unwrap();
         let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
         let client = fake
             .client_builder()

@@ -181,7 +181,11 @@ impl ClientBuilder {
         })?;
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
-            limiter: self.rate_limit.as_ref().map(RateLimit::limiter),
+            limiter: self
+                .rate_limit
+                .as_ref()
+                .map(|limit| limit.pacer(redactor.key()))
+                .transpose()?,
             redactor,
         };
         let raw = generated::Client::new_with_client(&base_url, http, transport);

@@ -24,6 +24,12 @@ impl KeyRedactor {
         }
     }
 
+    /// The key itself, for the one place that derives a name from it (the
+    /// shared rate budget's Redis key, an HMAC of it).
+    pub(crate) fn key(&self) -> &str {
+        self.key.expose_secret()
+    }
+
     /// Whether `text` holds the key, or ends with the start of it.
     pub(crate) fn finds_key_in(&self, text: &str) -> bool {
         let key = self.key.expose_secret();

@@ -8,10 +8,12 @@
 
 use std::{sync::Arc, time::Instant};
 
-use governor::DefaultDirectRateLimiter;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::{generated, key_redactor::KeyRedactor, response_body::limit_body};
+use crate::{
+    generated, key_redactor::KeyRedactor, rate_limit::Pacer, response_body::limit_body,
+    response_error::retry_after,
+};
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
@@ -22,7 +24,7 @@ const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
 #[derive(Clone, Debug)]
 pub struct Transport {
     pub(crate) max_response_bytes: usize,
-    pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    pub(crate) limiter: Option<Arc<Pacer>>,
     /// Removes this client's key from what errors keep.
     pub(crate) redactor: KeyRedactor,
 }
@@ -42,11 +44,17 @@ impl ClientHooks<Transport> for generated::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        if let Some(limiter) = &self.inner().limiter {
-            limiter.until_ready().await;
+        let limiter = self.inner().limiter.as_deref();
+        if let Some(limiter) = limiter {
+            limiter.acquire().await;
         }
         let started = Instant::now();
         let result = self.client().execute(request).await;
+        if let (Some(limiter), Ok(response)) = (limiter, &result)
+            && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
+        {
+            limiter.throttled(retry_after(response.headers()));
+        }
         let latency_ms = started.elapsed().as_millis() as u64;
         match &result {
             Ok(response) => tracing::debug!(

@@ -232,7 +232,7 @@ async fn retries_can_be_turned_off() {
 async fn a_bulk_run_at_the_limit_sees_no_429_and_loses_no_result() {
     let budget = RateLimit::new(400, Duration::from_secs(8));
     let fake = FakeUpheal::builder()
-        .rate_limit(Some(budget))
+        .rate_limit(Some(budget.clone()))
         .start()
         .await
         .unwrap();

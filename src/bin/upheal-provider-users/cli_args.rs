@@ -129,11 +129,29 @@ pub struct ConnectionArgs {
     /// Upheal's base URL.
     #[arg(long, env = "UPHEAL_BASE_URL", default_value = upheal_provider_users::DEFAULT_BASE_URL)]
     pub base_url: String,
-    /// Requests per minute this run may send with the key (Upheal allows 300
-    /// per key, shared with anything else using it); 0 turns pacing off.
+    /// Requests per window (see --rate-window-secs; a minute by default)
+    /// this run may send with the key. Upheal allows 300 per minute per
+    /// key, shared with anything else using it; 0 turns pacing off.
     /// Honoured with --fake too.
-    #[arg(long, value_name = "PER_MINUTE", default_value_t = 300)]
+    #[arg(long, value_name = "N", default_value_t = 300)]
     pub rate_limit: u32,
+    /// The window of --rate-limit, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_window_secs: u64,
+    /// Share the --rate-limit budget with every other job on the same key
+    /// through this Redis (e.g. redis://127.0.0.1:6379/0), instead of
+    /// pacing this process alone.
+    #[arg(
+        long,
+        env = "UPHEAL_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis: Option<String>,
+    /// Slow down when Upheal answers 429 anyway (something else spends the
+    /// key), recovering gradually.
+    #[arg(long)]
+    pub adaptive: bool,
     /// Run against an embedded fake Upheal server seeded with the input's
     /// ids, to try the tool without credentials.
     #[arg(long)]

@@ -1,5 +1,7 @@
 //! The client the commands use: Upheal itself, or an embedded fake.
 
+use std::time::Duration;
+
 use upheal_provider_users::{
     Client, ClientBuilder, ProviderUserId, RateLimit,
     fake::{FakeUpheal, SeedUser},
@@ -59,7 +61,16 @@ impl Connection {
 }
 
 fn paced(builder: ClientBuilder, args: &ConnectionArgs) -> ClientBuilder {
-    builder.rate_limit((args.rate_limit > 0).then(|| RateLimit::per_minute(args.rate_limit)))
+    builder.rate_limit((args.rate_limit > 0).then(|| budget(args)))
+}
+
+fn budget(args: &ConnectionArgs) -> RateLimit {
+    let budget = RateLimit::new(args.rate_limit, Duration::from_secs(args.rate_window_secs))
+        .adaptive(args.adaptive);
+    match &args.redis {
+        Some(url) => budget.redis(url),
+        None => budget,
+    }
 }
 
 fn seed_for(id: &ProviderUserId) -> SeedUser {

@@ -1,0 +1,116 @@
+//! Several OS processes on one API key: `apply --redis` shares one budget,
+//! against a fake enforcing it as a strict sliding window.
+#![cfg(feature = "cli")]
+
+mod cli_support;
+mod redis_support;
+
+use std::{process::Command, time::Duration};
+
+use cli_support::*;
+use redis_support::RedisServer;
+use upheal_provider_users::{
+    RateLimit,
+    fake::{FakeUpheal, SeedUser},
+};
+
+const PROCESSES: usize = 3;
+const ROWS_EACH: usize = 20;
+const BUDGET: u32 = 20;
+const WINDOW_SECS: u64 = 2;
+
+/// Runs `PROCESSES` `apply` processes at once, each on rows of its own.
+async fn run_processes(
+    fake: &FakeUpheal,
+    dir: &Workdir,
+    name: &str,
+    redis: Option<&str>,
+) -> Vec<i32> {
+    let mut children = Vec::new();
+    for process in 0..PROCESSES {
+        let mut csv = String::from(HEADER);
+        for row in 0..ROWS_EACH {
+            csv.push_str(&format!("\n,ext-{process}-{row},,LPC-{name},,"));
+        }
+        let input = dir.file(&format!("{name}-{process}.csv"), &csv);
+        let mut command = Command::new(BIN);
+        command
+            .args(["apply", input.to_str().unwrap(), "--concurrency", "4"])
+            .args(["--base-url", fake.base_url(), "--api-key", fake.api_key()])
+            .args(["--rate-limit", &BUDGET.to_string()])
+            .args(["--rate-window-secs", &WINDOW_SECS.to_string()])
+            .env_remove("UPHEAL_REDIS_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if let Some(url) = redis {
+            command.args(["--redis", url]);
+        }
+        children.push(command.spawn().unwrap());
+    }
+    tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|mut child| child.wait().unwrap().code().unwrap_or(-1))
+            .collect()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_on_one_key_share_one_budget_through_redis() {
+    let Some(redis) = RedisServer::shared_or_start() else {
+        return;
+    };
+    let fake = FakeUpheal::builder()
+        .rate_limit(Some(RateLimit::new(
+            BUDGET,
+            Duration::from_secs(WINDOW_SECS),
+        )))
+        .start()
+        .await
+        .unwrap();
+    for process in 0..PROCESSES {
+        for row in 0..ROWS_EACH {
+            fake.seed(
+                SeedUser::new("P", "Q", "p@example.com")
+                    .partner_user_id(&format!("ext-{process}-{row}")),
+            );
+        }
+    }
+    let dir = Workdir::new("shared-budget");
+
+    // Control: each process paces alone at the full budget.
+    let codes = run_processes(&fake, &dir, "alone", None).await;
+    assert!(codes.iter().all(|c| *c == 0 || *c == 1), "{codes:?}");
+    let alone = fake.counters();
+    assert!(
+        alone.rate_limited > 0,
+        "three lone limiters exceed the budget"
+    );
+    tokio::time::sleep(Duration::from_secs(WINDOW_SECS + 1)).await;
+
+    let codes = run_processes(&fake, &dir, "shared", Some(&redis.url())).await;
+    assert_eq!(codes, vec![0; PROCESSES]);
+    let shared = fake.counters();
+    assert_eq!(
+        shared.rate_limited, alone.rate_limited,
+        "no 429 with one shared budget"
+    );
+    assert_eq!(
+        shared.updates_applied - alone.updates_applied,
+        (PROCESSES * ROWS_EACH) as u64,
+        "every row applied exactly once"
+    );
+    for process in 0..PROCESSES {
+        for row in 0..ROWS_EACH {
+            let user = fake
+                .user(
+                    fake.find_partner_user_id(&format!("ext-{process}-{row}"))
+                        .unwrap(),
+                )
+                .unwrap();
+            assert_eq!(user.therapy_licence.as_deref(), Some("LPC-shared"));
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! One API key, many clients and processes: the budget held in a real
+//! Redis, the fallback when Redis dies, and pacing that adapts to 429s.
+#![cfg(all(feature = "redis", feature = "fake"))]
+
+mod redis_support;
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use redis_support::RedisServer;
+use upheal_provider_users::{
+    Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
+    fake::{FakeUpheal, SeedUser},
+};
+use uuid::Uuid;
+
+/// A fake enforcing `budget` as a strict sliding window, with one user.
+async fn fake_enforcing(budget: RateLimit) -> (FakeUpheal, Uuid) {
+    let fake = FakeUpheal::builder()
+        .rate_limit(Some(budget))
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    (fake, uuid)
+}
+
+fn client(fake: &FakeUpheal, budget: RateLimit) -> Client {
+    fake.client_builder()
+        .rate_limit(Some(budget))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// `calls` updates from each client at once; the errors' kinds.
+async fn hammer(clients: &[Client], uuid: Uuid, calls: usize) -> Vec<ErrorKind> {
+    let id = ProviderUserId::upheal(uuid);
+    let update = ProviderUserUpdate::new().therapy_licence("L");
+    let all = clients.iter().flat_map(|client| {
+        (0..calls).map(|_| {
+            let (client, id, update) = (client.clone(), id.clone(), update.clone());
+            async move { client.update_provider_user(&id, &update).await }
+        })
+    });
+    join_all(all)
+        .await
+        .into_iter()
+        .filter_map(|result| result.err().map(|e| e.kind()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separately_built_clients_share_one_budget_through_redis() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let budget = RateLimit::new(20, Duration::from_secs(1));
+    let (fake, uuid) = fake_enforcing(budget.clone()).await;
+
+    // Control: each client paces alone at the full budget; together they
+    // send twice too much and meet 429s.
+    let alone = [client(&fake, budget.clone()), client(&fake, budget.clone())];
+    let errors = hammer(&alone, uuid, 20).await;
+    assert!(
+        errors.contains(&ErrorKind::RateLimited),
+        "two local limiters exceed the key's budget"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let before = fake.counters();
+    let shared = [
+        client(&fake, budget.clone().redis(redis.url())),
+        client(&fake, budget.clone().redis(redis.url())),
+    ];
+    let errors = hammer(&shared, uuid, 20).await;
+    assert_eq!(errors, [], "one shared budget meets no 429");
+    let after = fake.counters();
+    assert_eq!(after.rate_limited, before.rate_limited);
+    assert_eq!(after.updates_applied - before.updates_applied, 40);
+    let keys = redis.budget_keys();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(!keys[0].contains(fake.api_key()), "never the key itself");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_redis_falls_back_locally_and_the_shared_budget_returns() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let budget = RateLimit::new(40, Duration::from_secs(1));
+    let (fake, uuid) = fake_enforcing(budget.clone()).await;
+    let client = client(&fake, budget.redis(redis.url()).redis_fallback_share(0.5));
+    let guard = Duration::from_secs(20);
+    let call = || async {
+        tokio::time::timeout(guard, hammer(std::slice::from_ref(&client), uuid, 10))
+            .await
+            .expect("a dead Redis never hangs a call")
+    };
+
+    assert_eq!(call().await, []);
+    redis.kill();
+    assert_eq!(call().await, [], "calls go on under the fallback");
+    assert_eq!(
+        fake.counters().rate_limited,
+        0,
+        "the fallback keeps under the budget"
+    );
+
+    redis.restart();
+    assert!(redis.budget_keys().is_empty(), "a fresh Redis");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(call().await, []);
+    assert_eq!(redis.budget_keys().len(), 1, "back on the shared budget");
+    assert_eq!(fake.counters().updates_applied, 30);
+}
+
+#[tokio::test]
+async fn a_malformed_redis_url_fails_the_build_and_an_unreachable_one_does_not() {
+    let error = Client::builder()
+        .api_key("key")
+        .rate_limit(Some(RateLimit::upheal_default().redis("not a url")))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert_eq!(error.field(), Some("rate_limit.redis"));
+
+    let (fake, uuid) = fake_enforcing(RateLimit::new(100, Duration::from_secs(1))).await;
+    let nobody_listens = "redis://127.0.0.1:1/0";
+    let client = client(
+        &fake,
+        RateLimit::new(100, Duration::from_secs(1)).redis(nobody_listens),
+    );
+    client
+        .update_provider_user(&ProviderUserId::upheal(uuid), &ProviderUserUpdate::new())
+        .await
+        .expect("the fallback carries the call");
+}
+
+/// Another consumer spends 40% of the key's budget unseen: the adaptive
+/// client meets fewer 429s than the one that paces at the full budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_pacing_meets_fewer_429s_beside_a_foreign_consumer() {
+    let budget = RateLimit::new(50, Duration::from_secs(2));
+    let mut rate_limited = Vec::new();
+    for adaptive in [false, true] {
+        let (fake, uuid) = fake_enforcing(budget.clone()).await;
+        let foreign = client(&fake, RateLimit::new(20, Duration::from_secs(2)));
+        let ours = client(&fake, budget.clone().adaptive(adaptive));
+        let run = Duration::from_secs(8);
+        let started = tokio::time::Instant::now();
+        let (foreign_errors, our_errors) = tokio::join!(
+            async {
+                let mut errors = Vec::new();
+                while started.elapsed() < run {
+                    errors.extend(hammer(std::slice::from_ref(&foreign), uuid, 1).await);
+                }
+                errors
+            },
+            async {
+                let mut errors = Vec::new();
+                while started.elapsed() < run {
+                    errors.extend(hammer(std::slice::from_ref(&ours), uuid, 4).await);
+                }
+                errors
+            }
+        );
+        let _ = foreign_errors;
+        eprintln!("adaptive {adaptive}: {} errors of ours", our_errors.len());
+        rate_limited.push(
+            our_errors
+                .iter()
+                .filter(|k| **k == ErrorKind::RateLimited)
+                .count(),
+        );
+    }
+    assert!(
+        rate_limited[1] < rate_limited[0],
+        "429s without / with adaptive pacing: {rate_limited:?}"
+    );
+}
