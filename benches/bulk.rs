@@ -1,6 +1,7 @@
 //! Bulk throughput: 10,000 updates through `Client::update_many` at
-//! concurrency 32 against the same run with raw reqwest and a bounded
-//! `buffer_unordered(32)`. Limiter and retries off.
+//! concurrency 32 against the same run with a bare progenitor client and
+//! with raw reqwest, each through a bounded `buffer_unordered(32)`.
+//! Limiter and retries off.
 //!
 //! `cargo bench --bench bulk`
 
@@ -8,7 +9,10 @@ mod support;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
-use support::{API_KEY, UPHEAL_UUID, baseline_http_client, crate_client, start_fixed_server};
+use support::{
+    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
+    crate_client, start_fixed_server,
+};
 use upheal_provider_users::{NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate};
 
 const ITEMS: usize = 10_000;
@@ -35,6 +39,19 @@ fn bulk(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| async {
             let items = (0..ITEMS).map(|_| (id.clone(), update.clone()));
             let results = client.update_many(items, CONCURRENCY).await;
+            assert!(results.iter().all(Result::is_ok));
+            results.len()
+        })
+    });
+    let bare = bare_progenitor_client(&base_url);
+    let bare_body = bare_request(&update);
+    group.bench_function("bare_progenitor_buffer_unordered", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let results: Vec<_> = futures_util::stream::iter(0..ITEMS)
+                .map(|_| bare.update_provider_user_by_id_v2(UPHEAL_UUID, &bare_body))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
             assert!(results.iter().all(Result::is_ok));
             results.len()
         })

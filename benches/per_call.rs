@@ -8,7 +8,8 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::{
-    API_KEY, UPHEAL_UUID, baseline_http_client, crate_client, start_fixed_server, user_body,
+    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
+    crate_client, start_fixed_server, user_body,
 };
 use upheal_provider_users::{
     NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,
@@ -49,6 +50,16 @@ fn per_call(c: &mut Criterion) {
             client
                 .generated()
                 .update_provider_user_by_id_v2(&id_text, &body)
+                .await
+                .unwrap()
+                .into_inner()
+        })
+    });
+    let bare = bare_progenitor_client(&base_url);
+    let bare_body = bare_request(&update);
+    group.bench_function("bare_progenitor", |b| {
+        b.to_async(&runtime).iter(|| async {
+            bare.update_provider_user_by_id_v2(&id_text, &bare_body)
                 .await
                 .unwrap()
                 .into_inner()

@@ -3,6 +3,8 @@
 //! call as it can be.
 #![allow(dead_code)]
 
+pub mod bare_progenitor;
+
 use std::net::SocketAddr;
 
 use axum::{Router, routing::patch};
@@ -52,6 +54,29 @@ pub fn crate_client(base_url: &str) -> upheal_provider_users::Client {
         .retry_policy(upheal_provider_users::RetryPolicy::none())
         .build()
         .unwrap()
+}
+
+/// A bare progenitor client for `base_url`, sending the same headers.
+pub fn bare_progenitor_client(base_url: &str) -> bare_progenitor::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut authorization =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {API_KEY}")).unwrap();
+    authorization.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, authorization);
+    let http = baseline_http_builder().default_headers(headers).build().unwrap();
+    bare_progenitor::Client::new_with_client(base_url, http)
+}
+
+/// The same body, in the bare client's own generated request type.
+pub fn bare_request(
+    update: &upheal_provider_users::ProviderUserUpdate,
+) -> bare_progenitor::types::UpdateProviderUserRequest {
+    serde_json::from_value(serde_json::to_value(update.to_request().unwrap()).unwrap()).unwrap()
+}
+
+fn baseline_http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }
 
 /// A bare reqwest client: the baseline a partner would hand-write.

@@ -1,0 +1,297 @@
+//! One key, several processes, a budget enforced as a strict sliding window
+//! by the fake (120 per 12 s, a scaled copy of 300 per minute):
+//!  1. 4 processes × 250 updates sharing the budget through Redis;
+//!  2. the same with each process pacing alone (the contrast);
+//!  3. a foreign consumer spending 40% of the budget on the same key, beside
+//!     one client with and without adaptive pacing;
+//!  4. the cost Redis adds to a call on loopback (p50, p99), against the
+//!     local limiter, with a budget that never binds.
+//!
+//!   cargo bench --features redis --bench shared_budget   (about 6 minutes)
+//!
+//! Needs `redis-server` on the PATH (or `UPHEAL_TEST_REDIS_URL`). The worker
+//! processes are this same executable, started again with
+//! `SHARED_BUDGET_WORKER` set.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use upheal_provider_users::{
+    Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
+    fake::{FakeUpheal, SeedUser},
+};
+
+const BUDGET: u32 = 120;
+const WINDOW: Duration = Duration::from_secs(12);
+const PROCESSES: usize = 4;
+const UPDATES_EACH: usize = 250;
+
+fn main() {
+    if std::env::var("SHARED_BUDGET_WORKER").is_ok() {
+        return worker();
+    }
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` asks; nothing to list.
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (redis_url, _redis) = redis();
+    runtime.block_on(async {
+        processes(&redis_url).await;
+        foreign_consumer().await;
+        redis_cost(&redis_url).await;
+    });
+}
+
+/// A worker process: `UPDATES_EACH` updates of its own ids, then one line.
+fn worker() {
+    let base_url = std::env::var("BASE_URL").unwrap();
+    let api_key = std::env::var("API_KEY").unwrap();
+    let index: usize = std::env::var("WORKER").unwrap().parse().unwrap();
+    let mut budget = RateLimit::new(BUDGET, WINDOW);
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        budget = budget.redis(url);
+    }
+    let client = Client::builder()
+        .api_key(api_key)
+        .base_url(base_url)
+        .rate_limit(Some(budget))
+        .build()
+        .unwrap();
+    let items: Vec<_> = (0..UPDATES_EACH)
+        .map(|row| {
+            let id = ProviderUserId::partner(format!("ext-{index}-{row}")).unwrap();
+            (
+                id,
+                ProviderUserUpdate::new().therapy_licence(format!("L-{index}-{row}")),
+            )
+        })
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let results = runtime.block_on(client.update_many(items, 8));
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    println!("applied {} failed {failed}", results.len() - failed);
+}
+
+async fn processes(redis_url: &str) {
+    for shared in [true, false] {
+        let fake = FakeUpheal::builder()
+            .rate_limit(Some(RateLimit::new(BUDGET, WINDOW)))
+            .request_log_capacity(0)
+            .start()
+            .await
+            .unwrap();
+        for index in 0..PROCESSES {
+            for row in 0..UPDATES_EACH {
+                fake.seed(
+                    SeedUser::new("P", "Q", "p@example.com")
+                        .partner_user_id(&format!("ext-{index}-{row}")),
+                );
+            }
+        }
+        let started = Instant::now();
+        let children: Vec<Child> = (0..PROCESSES)
+            .map(|index| {
+                let mut command = Command::new(std::env::current_exe().unwrap());
+                command
+                    .env("SHARED_BUDGET_WORKER", "1")
+                    .env("WORKER", index.to_string())
+                    .env("BASE_URL", fake.base_url())
+                    .env("API_KEY", fake.api_key())
+                    .stdout(Stdio::piped());
+                if shared {
+                    command.env("REDIS_URL", redis_url);
+                } else {
+                    command.env_remove("REDIS_URL");
+                }
+                command.spawn().unwrap()
+            })
+            .collect();
+        let outputs: Vec<String> = tokio::task::spawn_blocking(move || {
+            children
+                .into_iter()
+                .map(|c| {
+                    String::from_utf8_lossy(&c.wait_with_output().unwrap().stdout)
+                        .trim()
+                        .to_owned()
+                })
+                .collect()
+        })
+        .await
+        .unwrap();
+        let elapsed = started.elapsed();
+        let counters = fake.counters();
+        let total = (PROCESSES * UPDATES_EACH) as f64;
+        let budget_rate = f64::from(BUDGET) / WINDOW.as_secs_f64();
+        let mut applied_once = 0;
+        for index in 0..PROCESSES {
+            for row in 0..UPDATES_EACH {
+                let user = fake
+                    .user(
+                        fake.find_partner_user_id(&format!("ext-{index}-{row}"))
+                            .unwrap(),
+                    )
+                    .unwrap();
+                applied_once += usize::from(
+                    user.therapy_licence.as_deref() == Some(format!("L-{index}-{row}").as_str()),
+                );
+            }
+        }
+        println!(
+            "{} {PROCESSES} processes x {UPDATES_EACH}: {:.1} s, aggregate {:.2}/s = {:.1}% of the budget, {} x 429, {} requests, {} of {} users hold their update, {} applied by the server, workers: {:?}",
+            if shared { "redis " } else { "alone " },
+            elapsed.as_secs_f64(),
+            total / elapsed.as_secs_f64(),
+            100.0 * total / elapsed.as_secs_f64() / budget_rate,
+            counters.rate_limited,
+            counters.requests,
+            applied_once,
+            total,
+            counters.updates_applied,
+            outputs,
+        );
+        tokio::time::sleep(WINDOW).await;
+    }
+}
+
+async fn foreign_consumer() {
+    let run = Duration::from_secs(72);
+    for adaptive in [false, true] {
+        let fake = FakeUpheal::builder()
+            .rate_limit(Some(RateLimit::new(BUDGET, WINDOW)))
+            .request_log_capacity(0)
+            .start()
+            .await
+            .unwrap();
+        let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
+        let paced = |limit: RateLimit| {
+            fake.client_builder()
+                .rate_limit(Some(limit))
+                .retry_policy(RetryPolicy::none())
+                .build()
+                .unwrap()
+        };
+        let foreign = paced(RateLimit::new(BUDGET * 2 / 5, WINDOW));
+        let ours = paced(RateLimit::new(BUDGET, WINDOW).adaptive(adaptive));
+        let id = ProviderUserId::upheal(uuid);
+        let started = Instant::now();
+        let send_until = |client: Client, in_flight: usize| {
+            let id = id.clone();
+            async move {
+                let update = ProviderUserUpdate::new();
+                let (mut ok, mut throttled) = (0u32, 0u32);
+                while started.elapsed() < run {
+                    let calls = (0..in_flight).map(|_| client.update_provider_user(&id, &update));
+                    for result in futures_util::future::join_all(calls).await {
+                        match result {
+                            Ok(_) => ok += 1,
+                            Err(e) if e.kind() == ErrorKind::RateLimited => throttled += 1,
+                            Err(_) => {}
+                        }
+                    }
+                }
+                (ok, throttled)
+            }
+        };
+        let ((foreign_ok, _), (ours_ok, ours_429)) =
+            tokio::join!(send_until(foreign, 1), send_until(ours, 4));
+        let seconds = started.elapsed().as_secs_f64();
+        let remaining = f64::from(BUDGET) * 3.0 / 5.0 / WINDOW.as_secs_f64();
+        println!(
+            "foreign 40%, adaptive {adaptive:>5}: ours {ours_ok} ok, {ours_429} x 429 = {:.1}% of our requests; {:.2}/s = {:.1}% of the remaining budget; foreign {foreign_ok} ok",
+            100.0 * f64::from(ours_429) / f64::from(ours_ok + ours_429).max(1.0),
+            f64::from(ours_ok) / seconds,
+            100.0 * f64::from(ours_ok) / seconds / remaining,
+        );
+        tokio::time::sleep(WINDOW).await;
+    }
+}
+
+async fn redis_cost(redis_url: &str) {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .request_log_capacity(0)
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
+    let id = ProviderUserId::upheal(uuid);
+    let never_binding = RateLimit::new(1_000_000, Duration::from_secs(1));
+    let mut percentiles = Vec::new();
+    for limit in [
+        never_binding.clone(),
+        never_binding.redis(redis_url).redis_namespace("cost"),
+    ] {
+        let client = fake
+            .client_builder()
+            .rate_limit(Some(limit))
+            .build()
+            .unwrap();
+        let mut latencies = Vec::new();
+        for round in 0..3_000 {
+            let started = Instant::now();
+            client
+                .update_provider_user(&id, &ProviderUserUpdate::new())
+                .await
+                .unwrap();
+            if round >= 500 {
+                latencies.push(started.elapsed());
+            }
+        }
+        latencies.sort();
+        let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
+        percentiles.push((p(0.5), p(0.99)));
+    }
+    let (local, redis) = (percentiles[0], percentiles[1]);
+    println!(
+        "per call on loopback: local limiter p50 {:?} p99 {:?}; Redis p50 {:?} p99 {:?}; Redis adds p50 {:?}, p99 {:?}",
+        local.0,
+        local.1,
+        redis.0,
+        redis.1,
+        redis.0.saturating_sub(local.0),
+        redis.1.saturating_sub(local.1),
+    );
+}
+
+/// The Redis to use, and the server this process started (kept alive).
+fn redis() -> (String, Option<RedisChild>) {
+    if let Ok(url) = std::env::var("UPHEAL_TEST_REDIS_URL") {
+        return (url, None);
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (apt-get install redis-server)");
+    std::thread::sleep(Duration::from_millis(300));
+    (
+        format!("redis://127.0.0.1:{port}/0"),
+        Some(RedisChild(child)),
+    )
+}
+
+struct RedisChild(Child);
+
+impl Drop for RedisChild {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
