@@ -10,8 +10,8 @@ mod support;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use support::{
-    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
-    crate_client, start_fixed_server,
+    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
+    start_fixed_server,
 };
 use upheal_provider_users::{NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate};
 

@@ -8,8 +8,8 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::{
-    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
-    crate_client, start_fixed_server, user_body,
+    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
+    start_fixed_server, user_body,
 };
 use upheal_provider_users::{
     NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,

@@ -36,12 +36,25 @@ fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` asks; nothing to list.
     }
+    // `cargo bench --bench shared_budget -- cost` runs only the parts named.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted =
+        |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f.as_str()));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (redis_url, _redis) = redis();
     runtime.block_on(async {
-        processes(&redis_url).await;
-        foreign_consumer().await;
-        redis_cost(&redis_url).await;
+        if wanted("processes") {
+            processes(&redis_url).await;
+        }
+        if wanted("foreign") {
+            foreign_consumer().await;
+        }
+        if wanted("cost") {
+            redis_cost(&redis_url).await;
+        }
     });
 }
 

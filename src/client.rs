@@ -13,6 +13,13 @@ use crate::{
     response_error,
 };
 
+tokio::task_local! {
+    /// When the call in progress must end (the retry policy's deadline),
+    /// for the transport hooks: they bound the limiter's wait and the
+    /// attempt's own timeout by it, without a timer of their own.
+    pub(crate) static CALL_DEADLINE: Instant;
+}
+
 /// A client for Upheal's "update provider user by id v2" endpoint.
 ///
 /// Cheap to clone (one `Arc`): clones share the connection pool, the rate
@@ -134,14 +141,18 @@ impl Client {
         let mut attempts = 1;
         loop {
             let attempt = self.attempt(&path_id, request);
-            let result = match deadline {
-                Some(at) => tokio::time::timeout_at(at, attempt)
-                    .await
-                    .map_err(|_| self.inner.retry.deadline_passed(attempts))?,
+            let result = match deadline.filter(|at| self.attempt_may_outlive(*at)) {
+                Some(at) => CALL_DEADLINE.scope(at, attempt).await,
                 None => attempt.await,
             };
             let error = match result {
                 Ok(user) => return Ok((user, attempts)),
+                Err(error)
+                    if error.kind() == ErrorKind::Timeout
+                        && deadline.is_some_and(|at| Instant::now() >= at) =>
+                {
+                    return Err(self.inner.retry.deadline_passed(attempts));
+                }
                 Err(error) => error.with_attempts(attempts),
             };
             let Some(delay) =
@@ -158,6 +169,15 @@ impl Client {
             // span lookup is a measurable share of a loopback call.
             tracing::Span::current().record("attempts", attempts);
         }
+    }
+
+    /// Whether an attempt started now could run past `deadline`: it waits
+    /// for a rate limiter, or its own timeout ends later. Otherwise the
+    /// deadline needs no enforcing during it, and costs nothing.
+    fn attempt_may_outlive(&self, deadline: Instant) -> bool {
+        let transport = self.inner.raw.inner();
+        transport.limiter.is_some()
+            || deadline.saturating_duration_since(Instant::now()) < transport.attempt_timeout
     }
 
     /// One HTTP attempt, its error body read (bounded) and classified.

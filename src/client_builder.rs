@@ -187,6 +187,7 @@ impl ClientBuilder {
                 .map(|limit| limit.pacer(redactor.key()))
                 .transpose()?,
             redactor,
+            attempt_timeout: self.timeout,
         };
         let raw = generated::Client::new_with_client(&base_url, http, transport);
         Ok(Client::from_inner(Arc::new(ClientInner {

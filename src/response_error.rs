@@ -10,6 +10,7 @@ use crate::{
     Error, ErrorKind,
     key_redactor::KeyRedactor,
     response_body::{find_too_large, kept_text, read_kept_body},
+    transport::DEADLINE_PASSED,
 };
 
 /// The status of every response whose body progenitor reads itself: the
@@ -46,6 +47,9 @@ async fn classify(raw: RawError<ByteStream>) -> Error {
         .with_status(SUCCESS_STATUS)
         .with_body(kept_text(&bytes))
         .with_source(e),
+        RawError::Custom(message) if message == DEADLINE_PASSED => {
+            Error::new(ErrorKind::Timeout, message)
+        }
         RawError::InvalidRequest(message) | RawError::Custom(message) => {
             Error::new(ErrorKind::InvalidInput, message)
         }

@@ -3,17 +3,22 @@
 //! `build.rs` makes [`Transport`] the generated client's inner value and asks
 //! for these hooks (`HooksMode::Expected`), so the generated method stays
 //! untouched while the hand-written layer decides how bytes move: each HTTP
-//! attempt waits for the shared rate limiter, is traced, and has its response
-//! body capped.
+//! attempt waits for the shared rate limiter within the call's deadline, is
+//! traced, and has its response body capped.
 
-use std::{sync::Arc, time::Instant};
+use std::{sync::Arc, time::Duration};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use tokio::time::Instant;
 
 use crate::{
-    generated, key_redactor::KeyRedactor, rate_limit::Pacer, response_body::limit_body,
-    response_error::retry_after,
+    client::CALL_DEADLINE, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
+    response_body::limit_body, response_error::retry_after,
 };
+
+/// What `pre` returns when the call's deadline passes before the request
+/// may go (the limiter's slot is later); recognised by the error mapping.
+pub(crate) const DEADLINE_PASSED: &str = "the call's deadline passed before the request was sent";
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
@@ -27,15 +32,35 @@ pub struct Transport {
     pub(crate) limiter: Option<Arc<Pacer>>,
     /// Removes this client's key from what errors keep.
     pub(crate) redactor: KeyRedactor,
+    /// The client's per-attempt timeout; an attempt near the call's
+    /// deadline gets the shorter of the two.
+    pub(crate) attempt_timeout: Duration,
 }
 
 impl ClientHooks<Transport> for generated::Client {
+    /// Waits for the rate limiter, then bounds the attempt by what is left
+    /// of the call's deadline: the one timer reqwest already runs per
+    /// request does it, so a call far from its deadline pays for no other.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(UNDOCUMENTED_VERSION_HEADER);
+        let deadline = CALL_DEADLINE.try_with(|deadline| *deadline).ok();
+        let passed = || progenitor_client::Error::Custom(DEADLINE_PASSED.to_owned());
+        if let Some(limiter) = &self.inner().limiter {
+            limiter.acquire(deadline).await.map_err(|_| passed())?;
+        }
+        if let Some(deadline) = deadline {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(passed());
+            }
+            if remaining < self.inner().attempt_timeout {
+                *request.timeout_mut() = Some(remaining);
+            }
+        }
         Ok(())
     }
 
@@ -44,18 +69,16 @@ impl ClientHooks<Transport> for generated::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let limiter = self.inner().limiter.as_deref();
-        if let Some(limiter) = limiter {
-            limiter.acquire().await;
-        }
-        let started = Instant::now();
+        // Timed only when someone listens: a clock read per attempt is a
+        // measurable share of a loopback call.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
         let result = self.client().execute(request).await;
-        if let (Some(limiter), Ok(response)) = (limiter, &result)
+        if let (Some(limiter), Ok(response)) = (&self.inner().limiter, &result)
             && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
         {
             limiter.throttled(retry_after(response.headers()));
         }
-        let latency_ms = started.elapsed().as_millis() as u64;
+        let latency_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
         match &result {
             Ok(response) => tracing::debug!(
                 status = response.status().as_u16(),

@@ -202,3 +202,38 @@ async fn the_deadline_bounds_an_attempt_in_flight() {
     assert_eq!(error.attempts(), 1);
     assert!(error.to_string().contains("deadline of 500ms"), "{error}");
 }
+
+/// A limiter whose next slot is past the call's deadline does not make the
+/// call wait for it: the call ends at once with `Timeout`, nothing sent.
+#[cfg(feature = "fake")]
+#[tokio::test]
+async fn the_deadline_bounds_the_rate_limiters_wait() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
+    let client = fake
+        .client_builder()
+        .rate_limit(Some(RateLimit::new(1, Duration::from_secs(3600))))
+        .retry_policy(RetryPolicy::default().deadline(Some(Duration::from_secs(2))))
+        .build()
+        .unwrap();
+    let id = ProviderUserId::upheal(uuid);
+    client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    let error = client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    assert!(error.to_string().contains("deadline"), "{error}");
+    assert_eq!(
+        fake.counters().requests,
+        1,
+        "the second request was never sent"
+    );
+}

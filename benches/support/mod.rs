@@ -63,7 +63,10 @@ pub fn bare_progenitor_client(base_url: &str) -> bare_progenitor::Client {
         reqwest::header::HeaderValue::from_str(&format!("Bearer {API_KEY}")).unwrap();
     authorization.set_sensitive(true);
     headers.insert(reqwest::header::AUTHORIZATION, authorization);
-    let http = baseline_http_builder().default_headers(headers).build().unwrap();
+    let http = baseline_http_builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     bare_progenitor::Client::new_with_client(base_url, http)
 }
 

@@ -11,10 +11,10 @@ use std::{
 
 use tokio::time::Instant;
 
-use super::{RateLimit, local::PACING_SHARE};
+use super::{DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until};
 
 /// The rate kept after a 429, as a share of the rate that met it.
-const BETA: f64 = 0.7;
+const BETA: f64 = 0.6;
 /// The slowest the controller goes, as a share of the budget.
 const MIN_SHARE: f64 = 0.02;
 
@@ -23,8 +23,9 @@ pub(super) struct Adaptive {
     /// The budget's own pacing rate, in requests per second: never exceeded.
     max_rate: f64,
     min_rate: f64,
-    /// CUBIC's constant: back at the rate that met a 429 half a window
-    /// after it, for any budget.
+    /// CUBIC's constant: back at the rate that met a 429 one window after
+    /// it, for any budget (a sliding window reports an excess only once it
+    /// has filled, so a faster recovery overshoots again).
     cubic: f64,
     /// 429s closer together than this are one event (a burst of requests in
     /// flight meets the same exhausted window).
@@ -47,12 +48,11 @@ impl Adaptive {
     pub(super) fn new(limit: &RateLimit) -> Self {
         let window = limit.per.as_secs_f64();
         let max_rate = f64::from(limit.requests) * PACING_SHARE / window;
-        let half_window = window / 2.0;
         let now = Instant::now();
         Self {
             max_rate,
             min_rate: max_rate * MIN_SHARE,
-            cubic: max_rate * (1.0 - BETA) / half_window.powi(3),
+            cubic: max_rate * (1.0 - BETA) / window.powi(3),
             same_event: limit.per / 20,
             max_pause: limit.per,
             state: Mutex::new(State {
@@ -83,19 +83,22 @@ impl Adaptive {
 
     /// Waits for this request's slot when the controller is slower than the
     /// budget (or paused by a `Retry-After`); at full rate it adds nothing.
-    pub(super) async fn wait_turn(&self) {
+    pub(super) async fn wait_turn(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
         let slot = {
             let mut state = self.lock();
             let now = Instant::now();
             let rate = self.rate(&state, now);
             if rate >= self.max_rate && state.paused_until <= now {
-                return;
+                return Ok(());
             }
             let slot = now.max(state.next_slot).max(state.paused_until);
+            if deadline.is_some_and(|deadline| slot > deadline) {
+                return Err(DeadlinePassed);
+            }
             state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
             slot
         };
-        tokio::time::sleep_until(slot).await;
+        wait_until(slot, deadline).await
     }
 
     /// A 429: lower the rate (once per burst of them) and pause every
@@ -136,14 +139,14 @@ mod tests {
         // A second 429 of the same burst does not cut again.
         adaptive.throttled(None);
         assert!((rate_now() - full * BETA).abs() < 1e-9);
-        tokio::time::advance(Duration::from_secs(2)).await;
+        tokio::time::advance(Duration::from_secs(4)).await;
         let recovering = rate_now();
         assert!(
             recovering > full * BETA && recovering < full,
             "{recovering}"
         );
-        // Half a window after the 429, back at the rate that met it.
-        tokio::time::advance(Duration::from_secs(3)).await;
+        // A window after the 429, back at the rate that met it.
+        tokio::time::advance(Duration::from_secs(6)).await;
         assert!((rate_now() - full).abs() < 1e-6);
         tokio::time::advance(Duration::from_secs(60)).await;
         assert_eq!(rate_now(), full, "never above the budget");
@@ -154,7 +157,7 @@ mod tests {
         let adaptive = Adaptive::new(&RateLimit::new(100, Duration::from_secs(10)));
         let started = Instant::now();
         adaptive.throttled(Some(Duration::from_secs(2)));
-        adaptive.wait_turn().await;
+        adaptive.wait_turn(None).await.unwrap();
         assert!(started.elapsed() >= Duration::from_secs(2));
     }
 }

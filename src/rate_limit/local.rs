@@ -3,9 +3,13 @@
 
 use std::{num::NonZeroU32, time::Duration};
 
-use governor::{DefaultDirectRateLimiter, Quota};
+use governor::{
+    DefaultDirectRateLimiter, Quota,
+    clock::{Clock, DefaultClock},
+};
+use tokio::time::Instant;
 
-use super::RateLimit;
+use super::{DeadlinePassed, RateLimit, wait_until};
 
 /// The share of the budget the client paces at, and the share it may send
 /// at once so that a request that woke up late catches up instead of losing
@@ -43,7 +47,17 @@ impl LocalBudget {
         Self(DefaultDirectRateLimiter::direct(quota))
     }
 
-    pub(super) async fn acquire(&self) {
-        self.0.until_ready().await;
+    /// A free slot is taken with one atomic step and no timer; otherwise
+    /// this waits for the earliest one, within the deadline.
+    pub(super) async fn acquire(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
+        loop {
+            match self.0.check() {
+                Ok(()) => return Ok(()),
+                Err(not_until) => {
+                    let wait = not_until.wait_time_from(DefaultClock::default().now());
+                    wait_until(Instant::now() + wait, deadline).await?;
+                }
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@ mod redis;
 
 use std::{sync::Arc, time::Duration};
 
+use tokio::time::Instant;
+
 use crate::Error;
 
 /// A request budget: `requests` per `per`.
@@ -141,16 +143,36 @@ enum Budget {
     Shared(Box<redis::SharedBudget>),
 }
 
+/// The call's deadline would pass before the pacer let its request go.
+#[derive(Debug)]
+pub(crate) struct DeadlinePassed;
+
+/// Sleeps until `at`, unless that is past `deadline`. A free slot (`at` not
+/// in the future) costs no timer at all.
+pub(super) async fn wait_until(
+    at: Instant,
+    deadline: Option<Instant>,
+) -> Result<(), DeadlinePassed> {
+    if deadline.is_some_and(|deadline| at > deadline) {
+        return Err(DeadlinePassed);
+    }
+    if at > Instant::now() {
+        tokio::time::sleep_until(at).await;
+    }
+    Ok(())
+}
+
 impl Pacer {
-    /// Waits until one request may be sent.
-    pub(crate) async fn acquire(&self) {
+    /// Waits until one request may be sent, or fails at once when that
+    /// would be after the call's `deadline`.
+    pub(crate) async fn acquire(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
         if let Some(adaptive) = &self.adaptive {
-            adaptive.wait_turn().await;
+            adaptive.wait_turn(deadline).await?;
         }
         match &self.budget {
-            Budget::Local(local) => local.acquire().await,
+            Budget::Local(local) => local.acquire(deadline).await,
             #[cfg(feature = "redis")]
-            Budget::Shared(shared) => shared.acquire().await,
+            Budget::Shared(shared) => shared.acquire(deadline).await,
         }
     }
 

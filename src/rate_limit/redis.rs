@@ -21,7 +21,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::time::Instant;
 
-use super::{RateLimit, local::LocalBudget, local::pacing};
+use super::{DeadlinePassed, RateLimit, local::LocalBudget, local::pacing, wait_until};
 use crate::Error;
 
 /// The longest one Redis step (or a connection attempt) may take before the
@@ -168,22 +168,24 @@ impl SharedBudget {
         })
     }
 
-    pub(super) async fn acquire(&self) {
+    pub(super) async fn acquire(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
         if self.falling_back() {
-            return self.fallback.acquire().await;
+            return self.fallback.acquire(deadline).await;
         }
         match tokio::time::timeout(REDIS_TIMEOUT, self.reserve()).await {
             Ok(Ok(wait)) => {
                 self.recovered();
-                tokio::time::sleep(wait).await;
+                // A free slot costs no timer (tokio's would round a zero
+                // sleep up to its next millisecond tick).
+                wait_until(Instant::now() + wait, deadline).await
             }
             Ok(Err(e)) => {
                 self.fall_back(&e.to_string()).await;
-                self.fallback.acquire().await;
+                self.fallback.acquire(deadline).await
             }
             Err(_) => {
                 self.fall_back("no answer in time").await;
-                self.fallback.acquire().await;
+                self.fallback.acquire(deadline).await
             }
         }
     }
