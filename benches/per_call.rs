@@ -1,6 +1,8 @@
-//! Run-time cost per call: `Client::update_provider_user` against a
-//! hand-written reqwest + serde call of the same request, and the
-//! hand-written layer alone without I/O. Limiter and retries off.
+//! Run-time cost per call: `Client::update_provider_user` (limiter off, and
+//! on but never binding) against a bare progenitor client of the same
+//! fragment (`BARE_WITH_TIMEOUT=1` gives it the crate's 30 s per-attempt
+//! timeout), a hand-written reqwest + serde call of the same request, and
+//! the hand-written layer alone without I/O. Retries off.
 //!
 //! `cargo bench --bench per_call`
 
@@ -43,6 +45,22 @@ fn per_call(c: &mut Criterion) {
     group.bench_function("crate_client", |b| {
         b.to_async(&runtime)
             .iter(|| async { client.update_provider_user(&id, &update).await.unwrap() })
+    });
+    // The limiter on but never binding: what pacing costs when it waits
+    // for nothing.
+    let paced = upheal_provider_users::Client::builder()
+        .api_key(API_KEY)
+        .base_url(&base_url)
+        .rate_limit(Some(upheal_provider_users::RateLimit::new(
+            1_000_000_000,
+            std::time::Duration::from_secs(1),
+        )))
+        .retry_policy(upheal_provider_users::RetryPolicy::none())
+        .build()
+        .unwrap();
+    group.bench_function("crate_client_limiter_on", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { paced.update_provider_user(&id, &update).await.unwrap() })
     });
     let id_text = UPHEAL_UUID.to_string();
     group.bench_function("generated_method_only", |b| {
