@@ -13,11 +13,15 @@
 //! processes are this same executable, started again with
 //! `SHARED_BUDGET_WORKER` set.
 
+#[path = "../tests/redis_support/mod.rs"]
+mod redis_support;
+
 use std::{
-    net::TcpListener,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
+
+use redis_support::RedisServer;
 
 use upheal_provider_users::{
     Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
@@ -90,12 +94,7 @@ fn worker() {
 
 async fn processes(redis_url: &str) {
     for shared in [true, false] {
-        let fake = FakeUpheal::builder()
-            .rate_limit(Some(RateLimit::new(BUDGET, WINDOW)))
-            .request_log_capacity(0)
-            .start()
-            .await
-            .unwrap();
+        let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
         for index in 0..PROCESSES {
             for row in 0..UPDATES_EACH {
                 fake.seed(
@@ -172,12 +171,7 @@ async fn processes(redis_url: &str) {
 async fn foreign_consumer() {
     let run = Duration::from_secs(72);
     for adaptive in [false, true] {
-        let fake = FakeUpheal::builder()
-            .rate_limit(Some(RateLimit::new(BUDGET, WINDOW)))
-            .request_log_capacity(0)
-            .start()
-            .await
-            .unwrap();
+        let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
         let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
         let paced = |limit: RateLimit| {
             fake.client_builder()
@@ -223,12 +217,7 @@ async fn foreign_consumer() {
 }
 
 async fn redis_cost(redis_url: &str) {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .request_log_capacity(0)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_enforcing(None).await;
     let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
     let id = ProviderUserId::upheal(uuid);
     let never_binding = RateLimit::new(1_000_000, Duration::from_secs(1));
@@ -269,42 +258,24 @@ async fn redis_cost(redis_url: &str) {
     );
 }
 
-/// The Redis to use, and the server this process started (kept alive).
-fn redis() -> (String, Option<RedisChild>) {
+/// A fake enforcing `budget` per key (a strict sliding window), keeping no
+/// request log (thousands of requests).
+async fn fake_enforcing(budget: Option<RateLimit>) -> FakeUpheal {
+    FakeUpheal::builder()
+        .rate_limit(budget)
+        .request_log_capacity(0)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// The Redis to use (`UPHEAL_TEST_REDIS_URL`, or one started here with the
+/// tests' own harness), and the server to keep alive while it is used.
+fn redis() -> (String, Option<RedisServer>) {
     if let Ok(url) = std::env::var("UPHEAL_TEST_REDIS_URL") {
         return (url, None);
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server is installed (apt-get install redis-server)");
-    std::thread::sleep(Duration::from_millis(300));
-    (
-        format!("redis://127.0.0.1:{port}/0"),
-        Some(RedisChild(child)),
-    )
-}
-
-struct RedisChild(Child);
-
-impl Drop for RedisChild {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    let server =
+        RedisServer::start().expect("redis-server is installed (apt-get install redis-server)");
+    (server.url(), Some(server))
 }

@@ -10,6 +10,8 @@ mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
 pub mod generated;
+#[cfg(feature = "schemars")]
+mod json_schema;
 mod key_redactor;
 mod note_identifier;
 mod npi;

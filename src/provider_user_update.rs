@@ -34,7 +34,6 @@ pub const MAX_TEXT_CHARS: usize = 256;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ProviderUserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     national_provider_identifier: Option<Npi>,

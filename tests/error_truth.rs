@@ -24,6 +24,18 @@ async fn answering(body: serde_json::Value) -> MockServer {
     server
 }
 
+/// A fake without a rate limit, holding one user.
+#[cfg(feature = "fake")]
+async fn unpaced_fake_with_one_user() -> (FakeUpheal, uuid::Uuid) {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    (fake, uuid)
+}
+
 #[tokio::test]
 async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
     let server = answering(user_json(UPHEAL_UUID, Some("ext-other"))).await;
@@ -63,12 +75,7 @@ async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn an_upper_case_uuid_reaches_the_user_by_uuid_without_a_mismatch() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let (fake, uuid) = unpaced_fake_with_one_user().await;
     let id: ProviderUserId = uuid.to_string().to_uppercase().parse().unwrap();
     let user = fake
         .client()
@@ -149,12 +156,7 @@ fn build_time_errors_speak_of_configuration_not_of_sending() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn extreme_rate_limits_and_retry_caps_never_panic() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
+    let (fake, uuid) = unpaced_fake_with_one_user().await;
     for limit in [
         RateLimit::new(u32::MAX, Duration::from_secs(1)),
         RateLimit::new(1, Duration::MAX),
@@ -179,12 +181,7 @@ async fn extreme_rate_limits_and_retry_caps_never_panic() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_deadline_bounds_an_attempt_in_flight() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
+    let (fake, uuid) = unpaced_fake_with_one_user().await;
     // The server would answer 200 after 5 s; the per-attempt timeout is
     // longer still, so only the deadline can end this call early.
     fake.inject(Fault::Delay(Duration::from_secs(5)), 1);
@@ -208,12 +205,7 @@ async fn the_deadline_bounds_an_attempt_in_flight() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_deadline_bounds_the_rate_limiters_wait() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    let uuid = fake.seed(SeedUser::new("A", "B", "a@example.com"));
+    let (fake, uuid) = unpaced_fake_with_one_user().await;
     let client = fake
         .client_builder()
         .rate_limit(Some(RateLimit::new(1, Duration::from_secs(3600))))

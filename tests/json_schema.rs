@@ -65,3 +65,29 @@ fn value_type_schemas_exist() {
     let id = serde_json::to_value(schemars::schema_for!(ProviderUserId)).unwrap();
     assert_eq!(id["type"], "string");
 }
+
+/// The schema users embed is the fragment's own: the shared enum is one
+/// definition, referenced, and a real response validates against it
+/// (`jsonschema` comes with the `fake` feature).
+#[cfg(feature = "fake")]
+#[test]
+fn provider_user_schema_is_the_fragments_and_validates_a_response() {
+    let schema = serde_json::to_value(schemars::schema_for!(ProviderUser)).unwrap();
+    let fragment = &common::spec()["components"]["schemas"]["ProviderUser"];
+    assert_eq!(
+        schema["properties"]["email"]["description"],
+        fragment["properties"]["email"]["description"]
+    );
+    let note = serde_json::to_string(&schema["properties"]["noteIdentifier"]).unwrap();
+    assert!(note.contains("#/$defs/NoteIdentifier"), "{note}");
+    assert_eq!(
+        strings(&schema["$defs"]["NoteIdentifier"]["enum"]),
+        strings(&common::spec()["components"]["schemas"]["NoteIdentifier"]["enum"])
+    );
+    let response = common::user_json(common::UPHEAL_UUID, Some("ext-1"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&response));
+    let mut broken = response.clone();
+    broken["noteIdentifier"] = serde_json::json!("Shaman");
+    assert!(!validator.is_valid(&broken));
+}
