@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::{DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until};
 
 /// The rate kept after a 429, as a share of the rate that met it.
-const BETA: f64 = 0.6;
+const BETA: f64 = 0.7;
 /// The slowest the controller goes, as a share of the budget.
 const MIN_SHARE: f64 = 0.02;
 
@@ -25,10 +25,12 @@ pub(super) struct Adaptive {
     min_rate: f64,
     /// CUBIC's constant: back at the rate that met a 429 one window after
     /// it, for any budget (a sliding window reports an excess only once it
-    /// has filled, so a faster recovery overshoots again).
+    /// has filled, so a faster recovery overshoots again; two windows
+    /// measured no better).
     cubic: f64,
     /// 429s closer together than this are one event (a burst of requests in
-    /// flight meets the same exhausted window).
+    /// flight meets the same exhausted window). A whole window here was
+    /// measured worse: the rate then stays too high for too long.
     same_event: Duration,
     /// The longest `Retry-After` honoured: a window.
     max_pause: Duration,
