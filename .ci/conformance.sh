@@ -28,7 +28,10 @@ for _ in $(seq 100); do grep -q "listening on" "$work/fake.out" 2>/dev/null && b
 base_url=$(sed -n 's/^fake Upheal server listening on //p' "$work/fake.out")
 [ -n "$base_url" ] || { echo "the fake server did not start"; cat "$work/fake.out"; exit 1; }
 
-"$venv/bin/schemathesis" run "${FRAGMENT:-openapi/update-provider-user-by-id-v2.json}" \
+fragment=$(realpath "${FRAGMENT:-openapi/update-provider-user-by-id-v2.json}")
+# From the scratch folder: schemathesis and hypothesis leave caches behind.
+cd "$work"
+"$venv/bin/schemathesis" run "$fragment" \
   --url "$base_url" \
   --header "Authorization: Bearer conformance-key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
