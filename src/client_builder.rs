@@ -136,7 +136,9 @@ impl ClientBuilder {
 
     /// Paces requests so that this client and all its clones stay within
     /// `limit` (default: Upheal's 300 per minute per key); `None` turns the
-    /// limiter off. Processes sharing one key need a budget each.
+    /// limiter off. The budget is this process's alone unless it is held in
+    /// Redis (`RateLimit::redis`, feature `redis`), which every process on
+    /// the key then shares.
     pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.rate_limit = limit;
         self
