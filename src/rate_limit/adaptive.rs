@@ -86,21 +86,28 @@ impl Adaptive {
     /// Waits for this request's slot when the controller is slower than the
     /// budget (or paused by a `Retry-After`); at full rate it adds nothing.
     pub(super) async fn wait_turn(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
-        let slot = {
-            let mut state = self.lock();
-            let now = Instant::now();
-            let rate = self.rate(&state, now);
-            if rate >= self.max_rate && state.paused_until <= now {
+        loop {
+            let slot = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                let rate = self.rate(&state, now);
+                if rate >= self.max_rate && state.paused_until <= now {
+                    return Ok(());
+                }
+                let slot = now.max(state.next_slot).max(state.paused_until);
+                if deadline.is_some_and(|deadline| slot > deadline) {
+                    return Err(DeadlinePassed);
+                }
+                state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
+                slot
+            };
+            wait_until(slot, deadline).await?;
+            // A 429 that came while this request slept paused everyone: its
+            // old slot no longer holds, so it queues again after the pause.
+            if self.lock().paused_until <= Instant::now() {
                 return Ok(());
             }
-            let slot = now.max(state.next_slot).max(state.paused_until);
-            if deadline.is_some_and(|deadline| slot > deadline) {
-                return Err(DeadlinePassed);
-            }
-            state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
-            slot
-        };
-        wait_until(slot, deadline).await
+        }
     }
 
     /// A 429: lower the rate (once per burst of them) and pause every
