@@ -3,11 +3,12 @@
 //!  1. 4 processes × 250 updates sharing the budget through Redis;
 //!  2. the same with each process pacing alone (the contrast);
 //!  3. a foreign consumer spending 40% of the budget on the same key, beside
-//!     one client with and without adaptive pacing;
+//!     one client with and without adaptive pacing (and, adaptive, beside
+//!     one spending 0%, 20% and 70%);
 //!  4. the cost Redis adds to a call on loopback (p50, p99), against the
 //!     local limiter, with a budget that never binds.
 //!
-//!   cargo bench --features redis --bench shared_budget   (about 6 minutes)
+//!   cargo bench --features redis,fake --bench shared_budget   (about 7 minutes)
 //!
 //! Needs `redis-server` on the PATH (or `UPHEAL_TEST_REDIS_URL`). The worker
 //! processes are this same executable, started again with
@@ -168,52 +169,70 @@ async fn processes(redis_url: &str) {
     }
 }
 
+/// The case (40%, with and without adaptive pacing) and, to show
+/// the controller is not tuned to one share, adaptive pacing beside a
+/// foreign consumer of 0%, 20% and 70%. Each case has its own fake, so they
+/// run side by side (a few requests per second each: pacing, not CPU).
 async fn foreign_consumer() {
-    let run = Duration::from_secs(72);
-    for adaptive in [false, true] {
-        let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
-        let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
-        let paced = |limit: RateLimit| {
-            fake.client_builder()
-                .rate_limit(Some(limit))
-                .retry_policy(RetryPolicy::none())
-                .build()
-                .unwrap()
-        };
-        let foreign = paced(RateLimit::new(BUDGET * 2 / 5, WINDOW));
-        let ours = paced(RateLimit::new(BUDGET, WINDOW).adaptive(adaptive));
-        let id = ProviderUserId::upheal(uuid);
-        let started = Instant::now();
-        let send_until = |client: Client, in_flight: usize| {
-            let id = id.clone();
-            async move {
-                let update = ProviderUserUpdate::new();
-                let (mut ok, mut throttled) = (0u32, 0u32);
-                while started.elapsed() < run {
-                    let calls = (0..in_flight).map(|_| client.update_provider_user(&id, &update));
-                    for result in futures_util::future::join_all(calls).await {
-                        match result {
-                            Ok(_) => ok += 1,
-                            Err(e) if e.kind() == ErrorKind::RateLimited => throttled += 1,
-                            Err(_) => {}
-                        }
+    let cases = [(40, false), (40, true), (0, true), (20, true), (70, true)];
+    let lines = futures_util::future::join_all(
+        cases.map(|(percent, adaptive)| beside_foreign_consumer(percent, adaptive)),
+    )
+    .await;
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// One client sending as fast as its pacing allows (4 in flight) for six
+/// windows, beside a consumer it cannot see that spends `percent`% of the
+/// key's budget (1 in flight, no retries, paced at its share).
+async fn beside_foreign_consumer(percent: u32, adaptive: bool) -> String {
+    let run = WINDOW * 6;
+    let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
+    let uuid = fake.seed(SeedUser::new("P", "Q", "p@example.com"));
+    let paced = |limit: RateLimit| {
+        fake.client_builder()
+            .rate_limit(Some(limit))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    let ours = paced(RateLimit::new(BUDGET, WINDOW).adaptive(adaptive));
+    let foreign = (percent > 0).then(|| paced(RateLimit::new(BUDGET * percent / 100, WINDOW)));
+    let id = ProviderUserId::upheal(uuid);
+    let started = Instant::now();
+    let send_until = |client: Option<Client>, in_flight: usize| {
+        let id = id.clone();
+        async move {
+            let update = ProviderUserUpdate::new();
+            let (mut ok, mut throttled) = (0u32, 0u32);
+            let Some(client) = client else {
+                return (ok, throttled);
+            };
+            while started.elapsed() < run {
+                let calls = (0..in_flight).map(|_| client.update_provider_user(&id, &update));
+                for result in futures_util::future::join_all(calls).await {
+                    match result {
+                        Ok(_) => ok += 1,
+                        Err(e) if e.kind() == ErrorKind::RateLimited => throttled += 1,
+                        Err(_) => {}
                     }
                 }
-                (ok, throttled)
             }
-        };
-        let ((foreign_ok, _), (ours_ok, ours_429)) =
-            tokio::join!(send_until(foreign, 1), send_until(ours, 4));
-        let seconds = started.elapsed().as_secs_f64();
-        let remaining = f64::from(BUDGET) * 3.0 / 5.0 / WINDOW.as_secs_f64();
-        println!(
-            "foreign 40%, adaptive {adaptive:>5}: ours {ours_ok} ok, {ours_429} x 429 = {:.1}% of our requests; {:.2}/s = {:.1}% of the remaining budget; foreign {foreign_ok} ok",
-            100.0 * f64::from(ours_429) / f64::from(ours_ok + ours_429).max(1.0),
-            f64::from(ours_ok) / seconds,
-            100.0 * f64::from(ours_ok) / seconds / remaining,
-        );
-        tokio::time::sleep(WINDOW).await;
-    }
+            (ok, throttled)
+        }
+    };
+    let ((foreign_ok, foreign_429), (ours_ok, ours_429)) =
+        tokio::join!(send_until(foreign, 1), send_until(Some(ours), 4));
+    let seconds = started.elapsed().as_secs_f64();
+    let remaining = f64::from(BUDGET * (100 - percent)) / 100.0 / WINDOW.as_secs_f64();
+    format!(
+        "foreign {percent:>2}%, adaptive {adaptive:>5}: ours {ours_ok} ok, {ours_429} x 429 = {:.1}% of our requests; {:.2}/s = {:.1}% of the remaining budget; foreign {foreign_ok} ok, {foreign_429} x 429",
+        100.0 * f64::from(ours_429) / f64::from(ours_ok + ours_429).max(1.0),
+        f64::from(ours_ok) / seconds,
+        100.0 * f64::from(ours_ok) / seconds / remaining,
+    )
 }
 
 async fn redis_cost(redis_url: &str) {

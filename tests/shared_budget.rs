@@ -138,7 +138,8 @@ async fn a_malformed_redis_url_fails_the_build_and_an_unreachable_one_does_not()
 }
 
 /// Another consumer spends 40% of the key's budget unseen: the adaptive
-/// client meets fewer 429s than the one that paces at the full budget.
+/// client meets far fewer 429s than the one that paces at the full budget
+/// (measured here: 3 against 49; the bound leaves room for a noisy machine).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adaptive_pacing_meets_fewer_429s_beside_a_foreign_consumer() {
     let budget = RateLimit::new(50, Duration::from_secs(2));
@@ -175,7 +176,7 @@ async fn adaptive_pacing_meets_fewer_429s_beside_a_foreign_consumer() {
         );
     }
     assert!(
-        rate_limited[1] < rate_limited[0],
+        rate_limited[1] * 4 <= rate_limited[0],
         "429s without / with adaptive pacing: {rate_limited:?}"
     );
 }

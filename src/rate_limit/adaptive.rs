@@ -1,8 +1,10 @@
 //! Pacing that adapts to 429s this client cannot foresee: another system
-//! spends the same key. Multiplicative decrease on a 429, `Retry-After`
-//! honoured by every request, and a CUBIC recovery back towards the budget
-//! (the curve of the AWS SDKs' adaptive retry mode, with its constant scaled
-//! to the budget's window instead of fixed in requests per second).
+//! spends the same key. A 429 means the window is full, so what this client
+//! let go over the last window is its share: the rate drops to β of that
+//! (AWS's adaptive retry mode cuts from its measured send rate the same
+//! way), `Retry-After` is honoured by every request, and a CUBIC curve
+//! recovers back towards the budget (with its constant scaled to the
+//! budget's window instead of fixed in requests per second).
 
 use std::{
     sync::{Mutex, MutexGuard},
@@ -11,7 +13,9 @@ use std::{
 
 use tokio::time::Instant;
 
-use super::{DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until};
+use super::{
+    DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until, window_count::WindowCount,
+};
 
 /// The rate kept after a 429, as a share of the rate that met it.
 const BETA: f64 = 0.7;
@@ -22,6 +26,7 @@ const MIN_SHARE: f64 = 0.02;
 pub(super) struct Adaptive {
     /// The budget's own pacing rate, in requests per second: never exceeded.
     max_rate: f64,
+    window: Duration,
     min_rate: f64,
     /// CUBIC's constant: back at the rate that met a 429 one window after
     /// it, for any budget (a sliding window reports an excess only once it
@@ -39,11 +44,15 @@ pub(super) struct Adaptive {
 
 #[derive(Debug)]
 struct State {
-    /// The rate when the last 429 came, and when.
+    /// The share this client kept at the last 429 (CUBIC's `W_max`), and
+    /// when that 429 came.
     w_max: f64,
     last_throttle: Option<Instant>,
     next_slot: Instant,
     paused_until: Instant,
+    /// What this client let go over the last window: its real share of the
+    /// budget once a 429 says the window is full.
+    sent: WindowCount,
 }
 
 impl Adaptive {
@@ -53,6 +62,7 @@ impl Adaptive {
         let now = Instant::now();
         Self {
             max_rate,
+            window: limit.per,
             min_rate: max_rate * MIN_SHARE,
             cubic: max_rate * (1.0 - BETA) / window.powi(3),
             same_event: limit.per / 20,
@@ -62,6 +72,7 @@ impl Adaptive {
                 last_throttle: None,
                 next_slot: now,
                 paused_until: now,
+                sent: WindowCount::new(limit.per, now),
             }),
         }
     }
@@ -81,6 +92,17 @@ impl Adaptive {
         let t = now.duration_since(throttled_at).as_secs_f64();
         let k = (state.w_max * (1.0 - BETA) / self.cubic).cbrt();
         (self.cubic * (t - k).powi(3) + state.w_max).clamp(self.min_rate, self.max_rate)
+    }
+
+    /// The rate a 429 says this client may keep: a 429 means the window is
+    /// full, and what this client let go over it is its share (whatever the
+    /// foreign consumer took is the rest). The allowed rate alone overstates
+    /// it whenever the client was not sending as fast as it was allowed, or
+    /// the window filled only now (the first 429 after a start at the full
+    /// budget): cutting from there needed a second cut, and a second 429.
+    fn share_when_full(&self, state: &mut State, now: Instant) -> f64 {
+        let measured = f64::from(state.sent.in_window(now)) / self.window.as_secs_f64();
+        self.rate(state, now).min(measured).max(self.min_rate)
     }
 
     /// Waits for this request's slot when the controller is slower than the
@@ -110,6 +132,18 @@ impl Adaptive {
         }
     }
 
+    /// Called when the budget let a request go: `false` when a 429 paused
+    /// everyone while it waited (it queues again), else it counts as sent.
+    pub(super) fn let_go(&self) -> bool {
+        let mut state = self.lock();
+        let now = Instant::now();
+        if state.paused_until > now {
+            return false;
+        }
+        state.sent.record(now);
+        true
+    }
+
     /// A 429: lower the rate (once per burst of them) and pause every
     /// request for the `Retry-After`.
     pub(super) fn throttled(&self, retry_after: Option<Duration>) {
@@ -119,8 +153,15 @@ impl Adaptive {
             .last_throttle
             .is_none_or(|at| now.duration_since(at) >= self.same_event);
         if new_event {
-            state.w_max = self.rate(&state, now);
+            let rate_before = self.rate(&state, now);
+            state.w_max = self.share_when_full(&mut state, now);
             state.last_throttle = Some(now);
+            tracing::debug!(
+                rate_before,
+                share_kept = state.w_max,
+                rate_now = self.rate(&state, now),
+                "upheal answered 429: adaptive pacing slows down (requests per second)"
+            );
         }
         if let Some(wait) = retry_after {
             state.paused_until = state.paused_until.max(now + wait.min(self.max_pause));
@@ -137,36 +178,98 @@ mod tests {
     use super::{Adaptive, BETA};
     use crate::RateLimit;
 
+    fn adaptive_100_per_10s() -> Adaptive {
+        Adaptive::new(&RateLimit::new(100, Duration::from_secs(10)))
+    }
+
+    fn rate_now(adaptive: &Adaptive) -> f64 {
+        adaptive.rate(&adaptive.lock(), Instant::now())
+    }
+
+    /// Lets requests go at `rate` per second for one window; returns how many.
+    async fn send_for_a_window(adaptive: &Adaptive, rate: f64) -> u32 {
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        let mut sent = 0;
+        let end = Instant::now() + adaptive.window;
+        while Instant::now() + gap < end {
+            tokio::time::advance(gap).await;
+            assert!(adaptive.let_go());
+            sent += 1;
+        }
+        sent
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() < expected * 0.06
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_429_cuts_the_rate_which_recovers_to_the_budget_and_no_further() {
-        let adaptive = Adaptive::new(&RateLimit::new(100, Duration::from_secs(10)));
+        let adaptive = adaptive_100_per_10s();
         let full = adaptive.max_rate;
-        let rate_now = || adaptive.rate(&adaptive.lock(), Instant::now());
-        assert_eq!(rate_now(), full);
+        assert_eq!(rate_now(&adaptive), full);
+        let sent = send_for_a_window(&adaptive, full).await;
+        let share = f64::from(sent) / 10.0;
         adaptive.throttled(None);
-        assert!((rate_now() - full * BETA).abs() < 1e-9);
+        assert!(
+            close(rate_now(&adaptive), share * BETA),
+            "{}",
+            rate_now(&adaptive)
+        );
         // A second 429 of the same burst does not cut again.
         adaptive.throttled(None);
-        assert!((rate_now() - full * BETA).abs() < 1e-9);
+        assert!(close(rate_now(&adaptive), share * BETA));
         tokio::time::advance(Duration::from_secs(4)).await;
-        let recovering = rate_now();
+        let recovering = rate_now(&adaptive);
         assert!(
-            recovering > full * BETA && recovering < full,
+            recovering > share * BETA && recovering < share,
             "{recovering}"
         );
-        // A window after the 429, back at the rate that met it.
+        // A window after the 429, back at the share that met it.
         tokio::time::advance(Duration::from_secs(6)).await;
-        assert!((rate_now() - full).abs() < 1e-6);
+        assert!(close(rate_now(&adaptive), share));
         tokio::time::advance(Duration::from_secs(60)).await;
-        assert_eq!(rate_now(), full, "never above the budget");
+        assert_eq!(rate_now(&adaptive), full, "never above the budget");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_keeps_what_the_client_sent_not_what_it_was_allowed() {
+        // Something else took the rest of the window: the client sent at a
+        // third of its budget when the 429 came.
+        let adaptive = adaptive_100_per_10s();
+        let sent = send_for_a_window(&adaptive, adaptive.max_rate / 3.0).await;
+        adaptive.throttled(None);
+        let kept = f64::from(sent) / 10.0 * BETA;
+        assert!(
+            close(rate_now(&adaptive), kept),
+            "{} vs {kept}",
+            rate_now(&adaptive)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_before_anything_was_sent_slows_to_the_floor_not_to_zero() {
+        let adaptive = adaptive_100_per_10s();
+        adaptive.throttled(None);
+        assert_eq!(rate_now(&adaptive), adaptive.min_rate);
+        assert!(adaptive.min_rate > 0.0);
     }
 
     #[tokio::test(start_paused = true)]
     async fn retry_after_pauses_every_request() {
-        let adaptive = Adaptive::new(&RateLimit::new(100, Duration::from_secs(10)));
+        let adaptive = adaptive_100_per_10s();
         let started = Instant::now();
         adaptive.throttled(Some(Duration::from_secs(2)));
         adaptive.wait_turn(None).await.unwrap();
         assert!(started.elapsed() >= Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_the_budget_held_through_a_429_is_not_let_go_inside_the_pause() {
+        let adaptive = adaptive_100_per_10s();
+        adaptive.throttled(Some(Duration::from_secs(2)));
+        assert!(!adaptive.let_go());
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert!(adaptive.let_go());
     }
 }
