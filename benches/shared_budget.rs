@@ -1,7 +1,9 @@
 //! One key, several processes, a budget enforced as a strict sliding window
 //! by the fake (120 per 12 s, a scaled copy of 300 per minute):
 //!  1. 4 processes × 250 updates sharing the budget through Redis;
-//!  2. the same with each process pacing alone (the contrast);
+//!  2. the same with each process pacing alone (the contrast); then, beside
+//!     a foreign consumer spending 40%, the processes sharing through Redis
+//!     with and without adaptive pacing;
 //!  3. a foreign consumer spending 40% of the budget on the same key, beside
 //!     one client with and without adaptive pacing (and, adaptive, beside
 //!     one spending 0%, 20% and 70%);
@@ -54,6 +56,9 @@ fn main() {
         if wanted("processes") {
             processes(&redis_url).await;
         }
+        if wanted("processes-beside-foreign") {
+            processes_beside_foreign(&redis_url).await;
+        }
         if wanted("foreign") {
             foreign_consumer().await;
         }
@@ -70,8 +75,11 @@ fn worker() {
     let index: usize = std::env::var("WORKER").unwrap().parse().unwrap();
     let mut budget = RateLimit::new(BUDGET, WINDOW);
     if let Ok(url) = std::env::var("REDIS_URL") {
-        budget = budget.redis(url);
+        budget = budget
+            .redis(url)
+            .redis_namespace(std::env::var("REDIS_NAMESPACE").unwrap());
     }
+    budget = budget.adaptive(std::env::var_os("ADAPTIVE").is_some());
     let client = Client::builder()
         .api_key(api_key)
         .base_url(base_url)
@@ -93,80 +101,166 @@ fn worker() {
     println!("applied {} failed {failed}", results.len() - failed);
 }
 
+/// One run of `PROCESSES` worker processes on one key.
+#[derive(Clone, Copy)]
+struct ProcessesCase {
+    label: &'static str,
+    shared: bool,
+    adaptive: bool,
+    /// A consumer in this process, unseen by the workers, spending 40% of
+    /// the key's budget while they run.
+    foreign: bool,
+}
+
 async fn processes(redis_url: &str) {
-    for shared in [true, false] {
-        let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
-        for index in 0..PROCESSES {
-            for row in 0..UPDATES_EACH {
-                fake.seed(
-                    SeedUser::new("P", "Q", "p@example.com")
-                        .partner_user_id(&format!("ext-{index}-{row}")),
-                );
-            }
-        }
-        let started = Instant::now();
-        let children: Vec<Child> = (0..PROCESSES)
-            .map(|index| {
-                let mut command = Command::new(std::env::current_exe().unwrap());
-                command
-                    .env("SHARED_BUDGET_WORKER", "1")
-                    .env("WORKER", index.to_string())
-                    .env("BASE_URL", fake.base_url())
-                    .env("API_KEY", fake.api_key())
-                    .stdout(Stdio::piped());
-                if shared {
-                    command.env("REDIS_URL", redis_url);
-                } else {
-                    command.env_remove("REDIS_URL");
-                }
-                command.spawn().unwrap()
-            })
-            .collect();
-        let outputs: Vec<String> = tokio::task::spawn_blocking(move || {
-            children
-                .into_iter()
-                .map(|c| {
-                    String::from_utf8_lossy(&c.wait_with_output().unwrap().stdout)
-                        .trim()
-                        .to_owned()
-                })
-                .collect()
-        })
-        .await
-        .unwrap();
-        let elapsed = started.elapsed();
-        let counters = fake.counters();
-        let total = (PROCESSES * UPDATES_EACH) as f64;
-        let budget_rate = f64::from(BUDGET) / WINDOW.as_secs_f64();
-        let mut applied_once = 0;
-        for index in 0..PROCESSES {
-            for row in 0..UPDATES_EACH {
-                let user = fake
-                    .user(
-                        fake.find_partner_user_id(&format!("ext-{index}-{row}"))
-                            .unwrap(),
-                    )
-                    .unwrap();
-                applied_once += usize::from(
-                    user.therapy_licence.as_deref() == Some(format!("L-{index}-{row}").as_str()),
-                );
-            }
-        }
-        println!(
-            "{} {PROCESSES} processes x {UPDATES_EACH}: {:.1} s, aggregate {:.2}/s = {:.1}% of the budget, {} x 429, {} requests, {} of {} users hold their update, {} applied by the server, workers: {:?}",
-            if shared { "redis " } else { "alone " },
-            elapsed.as_secs_f64(),
-            total / elapsed.as_secs_f64(),
-            100.0 * total / elapsed.as_secs_f64() / budget_rate,
-            counters.rate_limited,
-            counters.requests,
-            applied_once,
-            total,
-            counters.updates_applied,
-            outputs,
-        );
+    let case = |label, shared, adaptive, foreign| ProcessesCase {
+        label,
+        shared,
+        adaptive,
+        foreign,
+    };
+    // The pair, one after the other (both at the full budget).
+    for one in [
+        case("redis               ", true, false, false),
+        case("alone               ", false, false, false),
+    ] {
+        println!("{}", run_processes(one, redis_url).await);
         tokio::time::sleep(WINDOW).await;
     }
+}
+
+/// Beside a foreign consumer: side by side, each with its own fake and its
+/// own namespace in Redis.
+async fn processes_beside_foreign(redis_url: &str) {
+    let case = |label, shared, adaptive, foreign| ProcessesCase {
+        label,
+        shared,
+        adaptive,
+        foreign,
+    };
+    let beside = [
+        case("redis+foreign       ", true, false, true),
+        case("redis+adaptive+foreign", true, true, true),
+    ];
+    for line in
+        futures_util::future::join_all(beside.map(|one| run_processes(one, redis_url))).await
+    {
+        println!("{line}");
+    }
+}
+
+async fn run_processes(case: ProcessesCase, redis_url: &str) -> String {
+    let fake = fake_enforcing(Some(RateLimit::new(BUDGET, WINDOW))).await;
+    for index in 0..PROCESSES {
+        for row in 0..UPDATES_EACH {
+            fake.seed(
+                SeedUser::new("P", "Q", "p@example.com")
+                    .partner_user_id(&format!("ext-{index}-{row}")),
+            );
+        }
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let foreign = case.foreign.then(|| {
+        let client = fake
+            .client_builder()
+            .rate_limit(Some(RateLimit::new(BUDGET * 2 / 5, WINDOW)))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let id = ProviderUserId::upheal(fake.seed(SeedUser::new("F", "C", "f@example.com")));
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let (mut ok, mut throttled) = (0u64, 0u64);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match client
+                    .update_provider_user(&id, &ProviderUserUpdate::new())
+                    .await
+                {
+                    Ok(_) => ok += 1,
+                    Err(_) => throttled += 1,
+                }
+            }
+            (ok, throttled)
+        })
+    });
+    let started = Instant::now();
+    let children: Vec<Child> = (0..PROCESSES)
+        .map(|index| {
+            let mut command = Command::new(std::env::current_exe().unwrap());
+            command
+                .env("SHARED_BUDGET_WORKER", "1")
+                .env("WORKER", index.to_string())
+                .env("BASE_URL", fake.base_url())
+                .env("API_KEY", fake.api_key())
+                .env("REDIS_NAMESPACE", case.label.trim())
+                .stdout(Stdio::piped());
+            if case.shared {
+                command.env("REDIS_URL", redis_url);
+            } else {
+                command.env_remove("REDIS_URL");
+            }
+            if case.adaptive {
+                command.env("ADAPTIVE", "1");
+            } else {
+                command.env_remove("ADAPTIVE");
+            }
+            command.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<String> = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| {
+                String::from_utf8_lossy(&c.wait_with_output().unwrap().stdout)
+                    .trim()
+                    .to_owned()
+            })
+            .collect()
+    })
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (foreign_ok, foreign_429) = match foreign {
+        Some(task) => task.await.unwrap(),
+        None => (0, 0),
+    };
+    let counters = fake.counters();
+    let total = (PROCESSES * UPDATES_EACH) as f64;
+    let budget_rate = f64::from(BUDGET) / WINDOW.as_secs_f64();
+    let mut applied_once = 0;
+    for index in 0..PROCESSES {
+        for row in 0..UPDATES_EACH {
+            let user = fake
+                .user(
+                    fake.find_partner_user_id(&format!("ext-{index}-{row}"))
+                        .unwrap(),
+                )
+                .unwrap();
+            applied_once += usize::from(
+                user.therapy_licence.as_deref() == Some(format!("L-{index}-{row}").as_str()),
+            );
+        }
+    }
+    let requests = counters.requests - foreign_ok - foreign_429;
+    let throttled = counters.rate_limited - foreign_429;
+    let foreign = if case.foreign {
+        format!(
+            "; foreign 40%: {foreign_ok} ok, {foreign_429} x 429; workers used {:.1}% of the remaining budget",
+            100.0 * total / elapsed.as_secs_f64() / (budget_rate * 0.6)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {PROCESSES} processes x {UPDATES_EACH}: {:.1} s, aggregate {:.2}/s = {:.1}% of the budget, {throttled} x 429 = {:.1}% of {requests} requests, {applied_once} of {total} users hold their update, {} applied by the server, workers: {outputs:?}{foreign}",
+        case.label,
+        elapsed.as_secs_f64(),
+        total / elapsed.as_secs_f64(),
+        100.0 * total / elapsed.as_secs_f64() / budget_rate,
+        100.0 * throttled as f64 / requests as f64,
+        counters.updates_applied - foreign_ok,
+    )
 }
 
 /// The case (40%, with and without adaptive pacing) and, to show

@@ -180,3 +180,50 @@ async fn adaptive_pacing_meets_fewer_429s_beside_a_foreign_consumer() {
         "429s without / with adaptive pacing: {rate_limited:?}"
     );
 }
+
+/// Two processes on one key share the budget through Redis, both adaptive:
+/// when one meets a 429 (`Retry-After: 2`), the other hears of it with its
+/// next slot and waits out the same pause instead of meeting its own 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_processes_on_one_redis_pause_together_on_a_429() {
+    let Some(redis) = RedisServer::shared_or_start() else {
+        return;
+    };
+    let budget = RateLimit::new(200, Duration::from_secs(20))
+        .redis(redis.url())
+        .redis_namespace(format!("pause-together-{}", Uuid::new_v4()))
+        .adaptive(true);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
+    // Built separately, as two processes would build them.
+    let (met_the_429, heard_of_it) = (client(&fake, budget.clone()), client(&fake, budget));
+    let id = ProviderUserId::upheal(uuid);
+    let update = ProviderUserUpdate::new();
+    for client in [&met_the_429, &heard_of_it] {
+        client.update_provider_user(&id, &update).await.unwrap();
+    }
+
+    fake.inject(
+        upheal_provider_users::fake::Fault::RateLimited {
+            retry_after_secs: 2,
+        },
+        1,
+    );
+    let throttled_at = tokio::time::Instant::now();
+    let error = met_the_429
+        .update_provider_user(&id, &update)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    // The news goes to Redis in the background; a moment for it to land.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    heard_of_it
+        .update_provider_user(&id, &update)
+        .await
+        .unwrap();
+    let waited = throttled_at.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1_900),
+        "the other process waited out the pause: {waited:?}"
+    );
+}

@@ -147,15 +147,34 @@ impl Adaptive {
     /// A 429: lower the rate (once per burst of them) and pause every
     /// request for the `Retry-After`.
     pub(super) fn throttled(&self, retry_after: Option<Duration>) {
+        let now = Instant::now();
+        self.throttled_at(now, retry_after.map(|wait| now + wait));
+    }
+
+    /// A 429 another process on the key met at `at` (news through the
+    /// shared budget): the same cut and pause as one's own, so the
+    /// processes slow down together instead of one at a time. The cut is
+    /// from this process's own share, so together they keep β of what they
+    /// sent; news of a 429 already counted (one's own, reported back) is
+    /// the same event and cuts nothing, and old news (heard after an idle
+    /// spell, with no share of that window to keep) only pauses.
+    #[cfg(feature = "redis")]
+    pub(super) fn throttled_elsewhere(&self, at: Instant, paused_until: Option<Instant>) {
+        self.throttled_at(at, paused_until);
+    }
+
+    fn throttled_at(&self, at: Instant, paused_until: Option<Instant>) {
         let mut state = self.lock();
         let now = Instant::now();
-        let new_event = state
-            .last_throttle
-            .is_none_or(|at| now.duration_since(at) >= self.same_event);
+        let fresh = now.saturating_duration_since(at) < self.same_event;
+        let new_event = fresh
+            && state
+                .last_throttle
+                .is_none_or(|last| at.saturating_duration_since(last) >= self.same_event);
         if new_event {
             let rate_before = self.rate(&state, now);
             state.w_max = self.share_when_full(&mut state, now);
-            state.last_throttle = Some(now);
+            state.last_throttle = Some(at.min(now));
             tracing::debug!(
                 rate_before,
                 share_kept = state.w_max,
@@ -163,8 +182,8 @@ impl Adaptive {
                 "upheal answered 429: adaptive pacing slows down (requests per second)"
             );
         }
-        if let Some(wait) = retry_after {
-            state.paused_until = state.paused_until.max(now + wait.min(self.max_pause));
+        if let Some(until) = paused_until {
+            state.paused_until = state.paused_until.max(until.min(now + self.max_pause));
         }
     }
 }
@@ -253,6 +272,33 @@ mod tests {
         adaptive.throttled(None);
         assert_eq!(rate_now(&adaptive), adaptive.min_rate);
         assert!(adaptive.min_rate > 0.0);
+    }
+
+    #[cfg(feature = "redis")]
+    #[tokio::test(start_paused = true)]
+    async fn news_of_a_429_elsewhere_cuts_once_and_old_news_only_pauses() {
+        let adaptive = adaptive_100_per_10s();
+        let sent = send_for_a_window(&adaptive, adaptive.max_rate).await;
+        let share = f64::from(sent) / 10.0;
+        adaptive.throttled(None);
+        // Its own 429, reported back through Redis a moment later: the same
+        // event, no second cut.
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let reported = Instant::now() - Duration::from_millis(90);
+        adaptive.throttled_elsewhere(reported, None);
+        assert!(close(rate_now(&adaptive), share * BETA));
+
+        let fresh = adaptive_100_per_10s();
+        send_for_a_window(&fresh, fresh.max_rate).await;
+        // Heard of long after (this process was idle): it pauses, no cut.
+        let long_ago = Instant::now() - Duration::from_secs(5);
+        let pause_end = Instant::now() + Duration::from_secs(1);
+        fresh.throttled_elsewhere(long_ago, Some(pause_end));
+        assert_eq!(rate_now(&fresh), fresh.max_rate);
+        assert!(!fresh.let_go());
+        // Heard of at once: cut.
+        fresh.throttled_elsewhere(Instant::now(), None);
+        assert!(rate_now(&fresh) < fresh.max_rate * BETA + 0.1);
     }
 
     #[tokio::test(start_paused = true)]

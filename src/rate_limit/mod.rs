@@ -177,7 +177,11 @@ impl Pacer {
             match &self.budget {
                 Budget::Local(local) => local.acquire(deadline).await?,
                 #[cfg(feature = "redis")]
-                Budget::Shared(shared) => shared.acquire(deadline).await?,
+                Budget::Shared(shared) => {
+                    shared
+                        .acquire(deadline, |news| self.heard_of_429(news))
+                        .await?
+                }
             }
             // A 429 may have come while the budget kept this request waiting:
             // sending it now would land inside the `Retry-After` pause.
@@ -191,10 +195,26 @@ impl Pacer {
         }
     }
 
-    /// Tells the pacer that Upheal answered 429 (with its `Retry-After`).
+    /// Tells the pacer that Upheal answered 429 (with its `Retry-After`),
+    /// and through a shared budget every other process on the key.
     pub(crate) fn throttled(&self, retry_after: Option<Duration>) {
         if let Some(adaptive) = &self.adaptive {
             adaptive.throttled(retry_after);
+        }
+        #[cfg(feature = "redis")]
+        if let Budget::Shared(shared) = &self.budget {
+            shared.report_429(retry_after);
+        }
+    }
+
+    /// Another process on the key met a 429: adaptive pacing slows down
+    /// with it (without adaptive pacing the news changes nothing).
+    #[cfg(feature = "redis")]
+    fn heard_of_429(&self, news: redis::ThrottleNews) {
+        if let Some(adaptive) = &self.adaptive {
+            let now = Instant::now();
+            let pause = (!news.pause_left.is_zero()).then(|| now + news.pause_left);
+            adaptive.throttled_elsewhere(now.checked_sub(news.age).unwrap_or(now), pause);
         }
     }
 }

@@ -39,7 +39,9 @@ const KEY_DERIVATION_CONTEXT: &[u8] = b"upheal-provider-users/shared-rate-budget
 
 /// Reserve the next slot: `KEYS[1]` holds the theoretical arrival time (µs,
 /// Redis's clock); `ARGV[1]` is the interval and `ARGV[2]` the tolerance
-/// (burst), in µs. Returns the wait in µs before the reserved slot.
+/// (burst), in µs. Returns the wait in µs before the reserved slot, and the
+/// news of the last 429 on the key from `KEYS[2]` (see [`REPORT_429`]): its
+/// age in µs (-1: none) and how long the pause it asked for still runs.
 const RESERVE_SLOT: &str = r"
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -51,8 +53,46 @@ local wait = tat - tolerance - now
 if wait < 0 then wait = 0 end
 local next_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
-return math.floor(wait)
+local news = redis.call('HMGET', KEYS[2], 'at', 'until')
+local at = tonumber(news[1])
+local age = -1
+if at and at <= now then age = now - at end
+local pause_left = 0
+local paused_until = tonumber(news[2])
+if paused_until and paused_until > now then pause_left = paused_until - now end
+return {math.floor(wait), math.floor(age), math.floor(pause_left)}
 ";
+
+/// A 429 met by a process on the key, told to the others: `KEYS[1]` gets
+/// `at` (µs, Redis's clock; a 429 within `ARGV[1]` µs of the last one is the
+/// same event) and `until`, the end of the pause the `Retry-After` of
+/// `ARGV[2]` µs asked for; the news expires after `ARGV[3]` ms.
+const REPORT_429: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
+if not at or now - at >= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'at', string.format('%.0f', now))
+end
+local pause = tonumber(ARGV[2])
+if pause > 0 then
+  local paused_until = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
+  if now + pause > paused_until then
+    redis.call('HSET', KEYS[1], 'until', string.format('%.0f', now + pause))
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
+/// What the shared budget knows of the last 429 any process on the key met.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct ThrottleNews {
+    /// How long ago it came.
+    pub(super) age: Duration,
+    /// How long the pause its `Retry-After` asked for still runs.
+    pub(super) pause_left: Duration,
+}
 
 /// How a [`RateLimit`] reaches Redis.
 #[derive(Clone, PartialEq)]
@@ -122,7 +162,14 @@ pub(super) struct SharedBudget {
     key: String,
     interval_us: u64,
     tolerance_us: u64,
+    /// Where the news of the last 429 on the key is kept.
+    news_key: String,
     script: redis::Script,
+    report_script: redis::Script,
+    /// 429s closer together than this are one event (as in adaptive pacing).
+    same_event: Duration,
+    /// How long news of a 429 is kept: a window, the time its cut matters.
+    news_lifetime: Duration,
     connection: tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>,
     fallback: LocalBudget,
     /// When Redis may next be tried while falling back.
@@ -155,12 +202,17 @@ impl SharedBudget {
         let interval_us = u64::try_from(interval.as_micros())
             .unwrap_or(u64::MAX)
             .max(1);
+        let key = redis_key(&settings.namespace, api_key);
         Ok(Self {
             client,
-            key: redis_key(&settings.namespace, api_key),
+            news_key: format!("{key}:last-429"),
+            key,
             interval_us,
             tolerance_us: interval_us.saturating_mul(u64::from(burst.get() - 1)),
             script: redis::Script::new(RESERVE_SLOT),
+            report_script: redis::Script::new(REPORT_429),
+            same_event: limit.per / 20,
+            news_lifetime: limit.per,
             connection: tokio::sync::Mutex::new(None),
             fallback: LocalBudget::new(limit, settings.fallback_share),
             retry_at: Mutex::new(None),
@@ -168,13 +220,23 @@ impl SharedBudget {
         })
     }
 
-    pub(super) async fn acquire(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
+    /// Reserves this request's slot and waits for it; `news` hears first
+    /// of the last 429 on the key, so a pause it started holds this request
+    /// too.
+    pub(super) async fn acquire(
+        &self,
+        deadline: Option<Instant>,
+        news: impl FnOnce(ThrottleNews),
+    ) -> Result<(), DeadlinePassed> {
         if self.falling_back() {
             return self.fallback.acquire(deadline).await;
         }
         match tokio::time::timeout(REDIS_TIMEOUT, self.reserve()).await {
-            Ok(Ok(wait)) => {
+            Ok(Ok((wait, last_429))) => {
                 self.recovered();
+                if let Some(last_429) = last_429 {
+                    news(last_429);
+                }
                 // A free slot costs no timer (tokio's would round a zero
                 // sleep up to its next millisecond tick).
                 wait_until(Instant::now() + wait, deadline).await
@@ -190,8 +252,9 @@ impl SharedBudget {
         }
     }
 
-    /// One atomic step in Redis: the wait before this request's slot.
-    async fn reserve(&self) -> redis::RedisResult<Duration> {
+    /// One atomic step in Redis: the wait before this request's slot, and
+    /// fresh news of a 429 on the key, if any.
+    async fn reserve(&self) -> redis::RedisResult<(Duration, Option<ThrottleNews>)> {
         let mut connection = {
             let mut slot = self.connection.lock().await;
             if slot.is_none() {
@@ -199,14 +262,52 @@ impl SharedBudget {
             }
             slot.clone().expect("connected above")
         };
-        let wait_us: u64 = self
+        let (wait_us, age_us, pause_left_us): (u64, i64, u64) = self
             .script
             .key(&self.key)
+            .key(&self.news_key)
             .arg(self.interval_us)
             .arg(self.tolerance_us)
             .invoke_async(&mut connection)
             .await?;
-        Ok(Duration::from_micros(wait_us))
+        let news = u64::try_from(age_us)
+            .ok()
+            .map(Duration::from_micros)
+            .map(|age| ThrottleNews {
+                age,
+                pause_left: Duration::from_micros(pause_left_us),
+            });
+        Ok((Duration::from_micros(wait_us), news))
+    }
+
+    /// Tells the other processes on the key that this one met a 429, in the
+    /// background: the request that met it does not wait on Redis, and a
+    /// Redis that does not answer only loses the news.
+    pub(super) fn report_429(&self, retry_after: Option<Duration>) {
+        if self.falling_back() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let Some(mut connection) = self
+            .connection
+            .try_lock()
+            .ok()
+            .and_then(|slot| slot.clone())
+        else {
+            return;
+        };
+        let (script, key) = (self.report_script.clone(), self.news_key.clone());
+        let same_event_us = duration_us(self.same_event);
+        let pause_us = retry_after.map_or(0, duration_us);
+        let lifetime_ms = duration_us(self.news_lifetime) / 1000 + 1;
+        runtime.spawn(async move {
+            let mut report = script.key(&key);
+            report.arg(same_event_us).arg(pause_us).arg(lifetime_ms);
+            let sent = report.invoke_async::<i64>(&mut connection);
+            let _ = tokio::time::timeout(REDIS_TIMEOUT, sent).await;
+        });
     }
 
     fn falling_back(&self) -> bool {
@@ -233,6 +334,10 @@ impl SharedBudget {
             self.warned.store(false, Ordering::Relaxed);
         }
     }
+}
+
+fn duration_us(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// `upheal-provider-users:{namespace}:budget:{hmac}`; the HMAC's first 16
