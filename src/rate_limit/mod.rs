@@ -100,8 +100,11 @@ impl RateLimit {
     /// drops to 0.7 of that, every request waits out the `Retry-After`, and
     /// the rate recovers gradually (a CUBIC curve, as in the AWS SDKs'
     /// adaptive retry mode). It never goes above the configured budget.
-    /// Works with and without Redis. Beside a consumer spending 40% of the
-    /// key, about 1% of this client's requests met a 429 (BENCHMARKS.md).
+    /// Works with and without Redis; with [`Self::redis`], a 429 any process
+    /// on the key meets reaches the others with their next slot, and the
+    /// adaptive ones cut and pause with it. Beside a consumer spending 40%
+    /// of the key, about 1% of this client's requests met a 429
+    /// (BENCHMARKS.md).
     pub fn adaptive(mut self, on: bool) -> Self {
         self.adaptive = on;
         self

@@ -7,6 +7,10 @@
 //! Redis unreachable or slow never hangs a call and never lifts the limit:
 //! the client falls back to a local limiter at a share of the budget, warns
 //! once, and tries Redis again every second.
+//!
+//! The same step brings back the news of the last 429 any process on the
+//! key met (each reports its own in the background), so adaptive pacing in
+//! every process slows down and pauses together.
 
 use std::{
     fmt,
@@ -119,7 +123,9 @@ impl RateLimit {
     /// client with the same API key and the same Redis, in any process.
     ///
     /// The Redis key is `upheal-provider-users:{namespace}:budget:{hash}`,
-    /// `hash` being an HMAC-SHA256 of the API key (never the key itself).
+    /// `hash` being an HMAC-SHA256 of the API key (never the key itself);
+    /// the news of the last 429 on the key is kept for one window beside
+    /// it, under the same name followed by `:last-429`.
     /// A malformed URL fails [`crate::ClientBuilder::build`]; an unreachable
     /// Redis does not: calls then run under the fallback (see
     /// [`Self::redis_fallback_share`]) until Redis answers again.
