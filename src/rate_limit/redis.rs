@@ -15,7 +15,7 @@
 use std::{
     fmt,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -176,7 +176,8 @@ pub(super) struct SharedBudget {
     same_event: Duration,
     /// How long news of a 429 is kept: a window, the time its cut matters.
     news_lifetime: Duration,
-    connection: tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>,
+    /// Shared with the background task that reports a 429.
+    connection: Arc<tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
     fallback: LocalBudget,
     /// When Redis may next be tried while falling back.
     retry_at: Mutex<Option<Instant>>,
@@ -219,7 +220,7 @@ impl SharedBudget {
             report_script: redis::Script::new(REPORT_429),
             same_event: limit.per / 20,
             news_lifetime: limit.per,
-            connection: tokio::sync::Mutex::new(None),
+            connection: Arc::new(tokio::sync::Mutex::new(None)),
             fallback: LocalBudget::new(limit, settings.fallback_share),
             retry_at: Mutex::new(None),
             warned: AtomicBool::new(false),
@@ -296,24 +297,22 @@ impl SharedBudget {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let Some(mut connection) = self
-            .connection
-            .try_lock()
-            .ok()
-            .and_then(|slot| slot.clone())
-        else {
-            return;
-        };
+        let connection = Arc::clone(&self.connection);
         let (script, key) = (self.report_script.clone(), self.news_key.clone());
         let same_event_us = duration_us(self.same_event);
         let pause_us = retry_after.map_or(0, duration_us);
         let lifetime_ms = duration_us(self.news_lifetime) / 1000 + 1;
-        runtime.spawn(async move {
+        let report = async move {
+            // Only on a connection the budget already made: reporting never
+            // connects (a Redis that is down is the fallback's business).
+            let Some(mut connection) = connection.lock().await.clone() else {
+                return;
+            };
             let mut report = script.key(&key);
             report.arg(same_event_us).arg(pause_us).arg(lifetime_ms);
-            let sent = report.invoke_async::<i64>(&mut connection);
-            let _ = tokio::time::timeout(REDIS_TIMEOUT, sent).await;
-        });
+            let _ = report.invoke_async::<i64>(&mut connection).await;
+        };
+        runtime.spawn(tokio::time::timeout(REDIS_TIMEOUT, report));
     }
 
     fn falling_back(&self) -> bool {
