@@ -121,7 +121,9 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
 
 /// Any text the `uuid` crate reads as a UUID is the Upheal form: hyphenated
 /// in either case (`6F1C2A7E-…`), simple (32 hex digits), braced
-/// (`{6f1c…}`) or `urn:uuid:…`. It goes on the wire as the canonical
+/// (`{6f1c…}`) or `urn:uuid:…` (its prefix in any case, as RFC 9562 allows:
+/// the `uuid` crate reads it only in lower case, and a spreadsheet's
+/// `UPPER()` writes `URN:UUID:`). It goes on the wire as the canonical
 /// lower-case hyphenated text. Anything else is the partner form, validated
 /// as in [`ProviderUserId::partner`].
 ///
@@ -144,6 +146,7 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
 ///     "6f1c2a7e3b4d4e5f8a9b0c1d2e3f4a5b",
 ///     "{6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b}",
 ///     "urn:uuid:6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+///     "URN:UUID:6F1C2A7E-3B4D-4E5F-8A9B-0C1D2E3F4A5B",
 /// ] {
 ///     let id: ProviderUserId = text.parse()?;
 ///     assert_eq!(id.to_string(), "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
@@ -154,10 +157,21 @@ impl FromStr for ProviderUserId {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match Uuid::try_parse(text) {
-            Ok(id) => Ok(Self::upheal(id)),
-            Err(_) => Self::partner(text),
+        match uuid_in_any_form(text) {
+            Some(id) => Ok(Self::upheal(id)),
+            None => Self::partner(text),
         }
+    }
+}
+
+/// What the `uuid` crate reads, with the `urn:uuid:` prefix in any case.
+fn uuid_in_any_form(text: &str) -> Option<Uuid> {
+    const URN: &str = "urn:uuid:";
+    match text.get(..URN.len()) {
+        Some(prefix) if prefix.eq_ignore_ascii_case(URN) && prefix != URN => {
+            Uuid::try_parse(&format!("{URN}{}", &text[URN.len()..])).ok()
+        }
+        _ => Uuid::try_parse(text).ok(),
     }
 }
 

@@ -156,6 +156,7 @@ async fn the_provider_user_id_column_takes_upheal_uuids_in_any_form_only() {
         uuid.replace('-', ""),
         format!("{{{uuid}}}"),
         format!("urn:uuid:{uuid}"),
+        format!("URN:UUID:{}", uuid.to_uppercase()),
     ];
     for (n, form) in forms.iter().enumerate() {
         fake.seed(SeedUser::new("P", "Q", "p@example.com").user_id(uuid.parse().unwrap()));
@@ -174,7 +175,7 @@ async fn the_provider_user_id_column_takes_upheal_uuids_in_any_form_only() {
         assert_eq!(results(&results_path)[0]["id"], uuid, "{form}");
     }
     let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths, vec![format!("/users/providers/{uuid}"); 4]);
+    assert_eq!(paths, vec![format!("/users/providers/{uuid}"); forms.len()]);
 
     // The same provider written in two forms is one provider twice.
     let twice = dir.file(

@@ -89,15 +89,16 @@ fn npi_is_valid(text: &str) -> bool {
     (10 - sum % 10) % 10 == u32::from(text.as_bytes()[9] - b'0')
 }
 
-/// `uuid` written in one of the forms the uuid crate reads; the
-/// `urn:uuid:` prefix stays lower case, as the crate requires.
+/// `uuid` written in one of the forms the uuid crate reads, or as a URN
+/// with its prefix in capitals too (RFC 9562 makes it case-insensitive).
 fn uuid_text(uuid: Uuid, form: u8, upper: bool) -> String {
     let case = |text: String| if upper { text.to_uppercase() } else { text };
-    match form % 4 {
+    match form % 5 {
         0 => case(uuid.hyphenated().to_string()),
         1 => case(uuid.simple().to_string()),
         2 => case(uuid.braced().to_string()),
-        _ => format!("urn:uuid:{}", case(uuid.hyphenated().to_string())),
+        3 => format!("urn:uuid:{}", case(uuid.hyphenated().to_string())),
+        _ => case(uuid.urn().to_string()),
     }
 }
 

@@ -147,6 +147,10 @@ fn provider_user_id_forms() {
         uuid.braced().to_string(),
         uuid.urn().to_string(),
         format!("urn:uuid:{}", uuid.hyphenated().to_string().to_uppercase()),
+        // The URN prefix is case-insensitive (RFC 9562); the uuid crate
+        // alone reads only `urn:uuid:`.
+        uuid.urn().to_string().to_uppercase(),
+        format!("Urn:Uuid:{}", uuid.hyphenated()),
     ] {
         let id: ProviderUserId = text.parse().unwrap();
         assert_eq!(id.as_upheal(), Some(uuid), "{text}");

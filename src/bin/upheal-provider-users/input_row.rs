@@ -1,7 +1,6 @@
 //! One row of an input file, checked with the library's own validation.
 
 use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
-use uuid::Uuid;
 
 use crate::{problem::Problem, update_fingerprint::UpdateFingerprint};
 
@@ -123,12 +122,13 @@ impl RawRow {
     }
 }
 
-/// The `providerUserId` column holds Upheal's UUID, in any form the `uuid`
-/// crate reads; a partner id there would be sent as one, so it is refused.
+/// The `providerUserId` column holds Upheal's UUID, in any form the library
+/// reads as one; a partner id there would be sent as one, so it is refused.
 fn upheal_id(line: u64, text: &str) -> Result<ProviderUserId, Problem> {
-    Uuid::try_parse(text)
-        .map(ProviderUserId::upheal)
-        .map_err(|_| {
+    text.parse::<ProviderUserId>()
+        .ok()
+        .filter(|id| id.as_upheal().is_some())
+        .ok_or_else(|| {
             Problem::new(
                 line,
                 "providerUserId",
