@@ -229,7 +229,9 @@ async fn top_level_help_describes_the_tool() {
     );
     assert!(help.contains("fake-server"), "{help}");
     assert!(
-        help.contains("2 invalid input or usage, nothing was sent"),
+        help.contains(
+            "2 invalid input or usage, or the results file in use by another run: nothing was sent"
+        ),
         "{help}"
     );
     assert!(!help.contains("generated at build time"), "{help}");

@@ -194,3 +194,47 @@ async fn a_results_file_of_another_input_is_refused() {
         .collect();
     assert_eq!(rows, ["ext-x", "ext-y"].map(String::from).into());
 }
+
+/// Two runs on one results file would both send every row neither has
+/// recorded yet: while one run holds the file, a second is refused (exit 2,
+/// nothing sent); once the first ends, a resume takes the file and finds
+/// every row applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_results_file_in_use_by_another_run_is_refused() {
+    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let dir = Workdir::new("in-use");
+    let input = dir.file("providers.csv", &csv(&[A, B, C]));
+    let results_path = dir.path("providers.results.jsonl");
+    // The first row (sent alone) takes 5 s: the first run holds the file
+    // at least that long.
+    fake.inject(Fault::Delay(std::time::Duration::from_secs(5)), 1);
+    let first = std::process::Command::new(BIN)
+        .args(apply_args(&input, &results_path, "2", &fake))
+        .env_remove("UPHEAL_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first line is written once it holds the file.
+    while std::fs::read_to_string(&results_path).map_or(true, |t| !t.contains("\"started\"")) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let second = run(resume_args(&input, &results_path, &fake)).await;
+    assert_eq!(second.status.code(), Some(2), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("is in use by another run of this tool"),
+        "{}",
+        text(&second.stderr)
+    );
+
+    let first = tokio::task::spawn_blocking(move || first.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert_eq!(fake.counters().updates_applied, 3, "each row applied once");
+
+    let third = run(resume_args(&input, &results_path, &fake)).await;
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third.stderr));
+    assert_eq!(fake.counters().updates_applied, 3, "nothing sent again");
+}

@@ -21,7 +21,9 @@ use crate::{
     input_file::InputFile,
     input_row::InputRow,
     progress::Progress,
-    results_file::{ResultRecord, ResultsWriter, RunRecord, previous_results, same_file},
+    results_file::{
+        ResultRecord, ResultsWriter, RunRecord, TakeError, previous_results, same_file,
+    },
     resume_plan::ResumePlan,
     shown::shown,
     validate_command,
@@ -45,6 +47,19 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
             shown(&results_path.display().to_string())
         ));
     }
+    let shown_path = shown(&results_path.display().to_string());
+    let mut writer = match ResultsWriter::take(&results_path, args.resume.is_some()) {
+        Ok(writer) => writer,
+        Err(TakeError::InUse) => {
+            return refuse(&format!(
+                "the results file {shown_path} is in use by another run of this tool; \
+                 wait for it to finish, or pass another --results path"
+            ));
+        }
+        Err(TakeError::Io(e)) => {
+            return refuse(&format!("cannot open the results file {shown_path}: {e}"));
+        }
+    };
     let plan = match plan(&args, file.rows) {
         Ok(plan) => plan,
         Err(message) => return refuse(&message),
@@ -54,15 +69,9 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
         input: args.file.display().to_string(),
         rows_to_send: plan.pending.len(),
     };
-    let writer = match ResultsWriter::start(&results_path, &run_record) {
-        Ok(writer) => writer,
-        Err(e) => {
-            return refuse(&format!(
-                "cannot write the results file {}: {e}",
-                shown(&results_path.display().to_string())
-            ));
-        }
-    };
+    if let Err(e) = writer.start(&run_record) {
+        return refuse(&format!("cannot write the results file {shown_path}: {e}"));
+    }
     let connection =
         match Connection::open(&args.connection, plan.pending.iter().map(|row| &row.id)).await {
             Ok(connection) => connection,

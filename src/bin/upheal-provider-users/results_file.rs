@@ -92,18 +92,42 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     matches!((resolve(a), resolve(b)), (Some(a), Some(b)) if a == b)
 }
 
+/// Why the results file cannot be this run's.
+#[derive(Debug)]
+pub enum TakeError {
+    /// Another run of the tool holds it: two runs on one results file would
+    /// both send the rows neither has recorded yet.
+    InUse,
+    Io(io::Error),
+}
+
 /// Appends records, flushing each one.
 pub struct ResultsWriter(File);
 
 impl ResultsWriter {
-    /// Opens `path` for appending and writes the run's first line at once,
-    /// so that a path that cannot be written is found before anything is
-    /// sent (opening `/dev/full` succeeds; only writing fails).
-    pub fn start(path: &Path, run: &RunRecord<'_>) -> io::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let mut writer = Self(file);
-        writer.write_line(run)?;
-        Ok(writer)
+    /// Opens `path` for appending (creating it unless `must_exist`) and
+    /// locks it for this run until the process ends, before `--resume`
+    /// reads it, so what it reads stays true. A file that cannot be locked
+    /// at all (a device, a filesystem without locks) is used unlocked.
+    pub fn take(path: &Path, must_exist: bool) -> Result<Self, TakeError> {
+        let file = OpenOptions::new()
+            .create(!must_exist)
+            .append(true)
+            .open(path)
+            .map_err(TakeError::Io)?;
+        // Named in full: from Rust 1.89 std's own `File::try_lock` would
+        // shadow the trait's method, with another error type.
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) | Err(fs4::TryLockError::Error(_)) => Ok(Self(file)),
+            Err(fs4::TryLockError::WouldBlock) => Err(TakeError::InUse),
+        }
+    }
+
+    /// Writes the run's first line at once, so that a file that cannot be
+    /// written is found before anything is sent (opening `/dev/full`
+    /// succeeds; only writing fails).
+    pub fn start(&mut self, run: &RunRecord<'_>) -> io::Result<()> {
+        self.write_line(run)
     }
 
     pub fn write(&mut self, record: &ResultRecord) -> io::Result<()> {
