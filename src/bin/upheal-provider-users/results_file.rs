@@ -118,8 +118,15 @@ impl ResultsWriter {
         // Named in full: from Rust 1.89 std's own `File::try_lock` would
         // shadow the trait's method, with another error type.
         match fs4::FileExt::try_lock(&file) {
-            Ok(()) | Err(fs4::TryLockError::Error(_)) => Ok(Self(file)),
+            Ok(()) => Ok(Self(file)),
             Err(fs4::TryLockError::WouldBlock) => Err(TakeError::InUse),
+            Err(fs4::TryLockError::Error(e)) => {
+                eprintln!(
+                    "note: the results file cannot be locked ({e}); \
+                     run no other job on it until this one ends"
+                );
+                Ok(Self(file))
+            }
         }
     }
 
