@@ -17,7 +17,8 @@ use super::{
     DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until, window_count::WindowCount,
 };
 
-/// The rate kept after a 429, as a share of the rate that met it.
+/// The rate kept after a 429, as a share of what the client sent over the
+/// window that 429 closed.
 const BETA: f64 = 0.7;
 /// The slowest the controller goes, as a share of the budget.
 const MIN_SHARE: f64 = 0.02;
@@ -26,12 +27,15 @@ const MIN_SHARE: f64 = 0.02;
 pub(super) struct Adaptive {
     /// The budget's own pacing rate, in requests per second: never exceeded.
     max_rate: f64,
+    /// The budget's window: what a 429's share is measured over.
     window: Duration,
     min_rate: f64,
-    /// CUBIC's constant: back at the rate that met a 429 one window after
-    /// it, for any budget (a sliding window reports an excess only once it
-    /// has filled, so a faster recovery overshoots again; two windows
-    /// measured no better).
+    /// CUBIC's constant: a client cut from the full budget is back at it one
+    /// window later, for any budget (a sliding window reports an excess
+    /// only once it has filled, so a faster recovery overshoots again; two
+    /// windows measured no better); a smaller share is back sooner,
+    /// `K = window · ∛(W_max / max_rate)` (scaling the constant to the
+    /// share instead measured no better: BENCHMARKS.md).
     cubic: f64,
     /// 429s closer together than this are one event (a burst of requests in
     /// flight meets the same exhausted window). A whole window here was
