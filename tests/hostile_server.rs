@@ -20,7 +20,7 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 use upheal_provider_users::{
-    Client, Error, ErrorKind, ProviderUserId, ProviderUserUpdate, RetryPolicy,
+    Client, Error, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
 };
 
 /// What a scripted server writes: bytes, then a pause before the next step.
@@ -326,13 +326,22 @@ async fn non_utf8_and_deeply_nested_json_are_decode_errors() {
 
 #[tokio::test]
 async fn absurd_retry_after_values_never_panic() {
-    for value in [
+    // Without a limiter, and with adaptive pacing, which pauses every
+    // request for a `Retry-After` (bounded by its window).
+    let pacings = [
+        None,
+        Some(RateLimit::new(1_000, Duration::from_secs(1)).adaptive(true)),
+    ];
+    for (value, pacing) in [
         "18446744073709551615",
         "99999999999999999999999",
         "-1",
         "Fri, 31 Dec 9999 23:59:59 GMT",
         "soon",
-    ] {
+    ]
+    .into_iter()
+    .flat_map(|value| pacings.clone().map(|pacing| (value, pacing)))
+    {
         let (address, connections) = scripted_server(vec![head(
             "429 Too Many Requests",
             &[&format!("retry-after: {value}"), "content-length: 0"],
@@ -345,7 +354,7 @@ async fn absurd_retry_after_values_never_panic() {
             .api_key(API_KEY)
             .base_url(format!("http://{address}"))
             .retry_policy(patient)
-            .rate_limit(None)
+            .rate_limit(pacing)
             .build()
             .unwrap();
         let error = call(&client).await.unwrap_err();

@@ -227,3 +227,56 @@ async fn adaptive_processes_on_one_redis_pause_together_on_a_429() {
         "the other process waited out the pause: {waited:?}"
     );
 }
+
+/// A broken or hostile `Retry-After` (u64::MAX seconds) is bounded before it
+/// reaches the other processes: the pause kept in Redis lasts at most a
+/// window (unbounded, it would also overflow Redis's integers on the way
+/// back and push every process into the fallback).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_retry_after_reaches_other_processes_as_at_most_a_window() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let window = Duration::from_secs(2);
+    let budget = RateLimit::new(100, window)
+        .redis(redis.url())
+        .adaptive(true);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
+    let client = client(&fake, budget);
+    let id = ProviderUserId::upheal(uuid);
+    client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    fake.inject(
+        upheal_provider_users::fake::Fault::RateLimited {
+            retry_after_secs: u64::MAX,
+        },
+        1,
+    );
+    let error = client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+
+    // The news is written in the background.
+    let mut news_key = None;
+    for _ in 0..500 {
+        news_key = redis
+            .budget_keys()
+            .into_iter()
+            .find(|key| key.ends_with(":last-429"));
+        if news_key.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let news_key = news_key.expect("the 429 was reported to Redis");
+    let until: f64 = redis.cli(&["HGET", &news_key, "until"])[0].parse().unwrap();
+    let time = redis.cli(&["TIME"]);
+    let now = time[0].parse::<f64>().unwrap() * 1e6 + time[1].parse::<f64>().unwrap();
+    let pause = Duration::from_secs_f64(((until - now) / 1e6).max(0.0));
+    assert!(pause <= window, "the pause others hear of: {pause:?}");
+    assert!(pause > Duration::ZERO, "a pause was kept");
+}

@@ -151,8 +151,7 @@ impl Adaptive {
     /// A 429: lower the rate (once per burst of them) and pause every
     /// request for the `Retry-After`.
     pub(super) fn throttled(&self, retry_after: Option<Duration>) {
-        let now = Instant::now();
-        self.throttled_at(now, retry_after.map(|wait| now + wait));
+        self.throttled_at(Instant::now(), retry_after);
     }
 
     /// A 429 another process on the key met at `at` (news through the
@@ -163,11 +162,14 @@ impl Adaptive {
     /// the same event and cuts nothing, and old news (heard after an idle
     /// spell, with no share of that window to keep) only pauses.
     #[cfg(feature = "redis")]
-    pub(super) fn throttled_elsewhere(&self, at: Instant, paused_until: Option<Instant>) {
-        self.throttled_at(at, paused_until);
+    pub(super) fn throttled_elsewhere(&self, at: Instant, pause_left: Option<Duration>) {
+        self.throttled_at(at, pause_left);
     }
 
-    fn throttled_at(&self, at: Instant, paused_until: Option<Instant>) {
+    /// A 429 met `at`, asking every request to wait `pause` from now
+    /// (bounded by a window first: an absurd `Retry-After` must neither
+    /// hold the client for ever nor overflow the clock).
+    fn throttled_at(&self, at: Instant, pause: Option<Duration>) {
         let mut state = self.lock();
         let now = Instant::now();
         let fresh = now.saturating_duration_since(at) < self.same_event;
@@ -186,8 +188,8 @@ impl Adaptive {
                 "upheal answered 429: adaptive pacing slows down (requests per second)"
             );
         }
-        if let Some(until) = paused_until {
-            state.paused_until = state.paused_until.max(until.min(now + self.max_pause));
+        if let Some(pause) = pause {
+            state.paused_until = state.paused_until.max(now + pause.min(self.max_pause));
         }
     }
 }
@@ -296,8 +298,7 @@ mod tests {
         send_for_a_window(&fresh, fresh.max_rate).await;
         // Heard of long after (this process was idle): it pauses, no cut.
         let long_ago = Instant::now() - Duration::from_secs(5);
-        let pause_end = Instant::now() + Duration::from_secs(1);
-        fresh.throttled_elsewhere(long_ago, Some(pause_end));
+        fresh.throttled_elsewhere(long_ago, Some(Duration::from_secs(1)));
         assert_eq!(rate_now(&fresh), fresh.max_rate);
         assert!(!fresh.let_go());
         // Heard of at once: cut.

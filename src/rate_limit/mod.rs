@@ -216,7 +216,7 @@ impl Pacer {
     fn heard_of_429(&self, news: redis::ThrottleNews) {
         if let Some(adaptive) = &self.adaptive {
             let now = Instant::now();
-            let pause = (!news.pause_left.is_zero()).then(|| now + news.pause_left);
+            let pause = (!news.pause_left.is_zero()).then_some(news.pause_left);
             adaptive.throttled_elsewhere(now.checked_sub(news.age).unwrap_or(now), pause);
         }
     }

@@ -260,7 +260,7 @@ impl SharedBudget {
     }
 
     /// One atomic step in Redis: the wait before this request's slot, and
-    /// fresh news of a 429 on the key, if any.
+    /// the news of the last 429 on the key, if Redis still keeps it.
     async fn reserve(&self) -> redis::RedisResult<(Duration, Option<ThrottleNews>)> {
         let mut connection = {
             let mut slot = self.connection.lock().await;
@@ -300,7 +300,10 @@ impl SharedBudget {
         let connection = Arc::clone(&self.connection);
         let (script, key) = (self.report_script.clone(), self.news_key.clone());
         let same_event_us = duration_us(self.same_event);
-        let pause_us = retry_after.map_or(0, duration_us);
+        // Bounded like adaptive pacing's own pause (a window): an absurd
+        // `Retry-After` must not hold every process, nor overflow Redis's
+        // integers on the way back.
+        let pause_us = retry_after.map_or(0, |wait| duration_us(wait.min(self.news_lifetime)));
         let lifetime_ms = duration_us(self.news_lifetime) / 1000 + 1;
         let report = async move {
             // Only on a connection the budget already made: reporting never

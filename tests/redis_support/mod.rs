@@ -111,14 +111,14 @@ impl RedisServer {
 
     /// Every key the shared budget wrote.
     pub fn budget_keys(&self) -> Vec<String> {
+        self.cli(&["KEYS", "upheal-provider-users:*"])
+    }
+
+    /// What `redis-cli` prints for one command, a line each.
+    pub fn cli(&self, command: &[&str]) -> Vec<String> {
         let output = Command::new("redis-cli")
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "--raw",
-                "KEYS",
-                "upheal-provider-users:*",
-            ])
+            .args(["-p", &self.port.to_string(), "--raw"])
+            .args(command)
             .output()
             .expect("redis-cli runs");
         String::from_utf8_lossy(&output.stdout)
