@@ -176,6 +176,38 @@ async fn extreme_rate_limits_and_retry_caps_never_panic() {
             .unwrap();
     }
     assert!(RateLimit::new(1, Duration::MAX).per() <= Duration::from_secs(366 * 86_400));
+
+    // Adaptive pacing meeting a 429 (and an absurd `Retry-After`) at the
+    // extremes that let a second request go at once: it cuts and pauses,
+    // and the call says 429.
+    for limit in [
+        RateLimit::new(u32::MAX, Duration::from_secs(1)),
+        RateLimit::new(0, Duration::ZERO),
+        RateLimit::new(u32::MAX, Duration::MAX),
+    ] {
+        let client = fake
+            .client_builder()
+            .rate_limit(Some(limit.adaptive(true)))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let id = ProviderUserId::upheal(uuid);
+        client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .unwrap();
+        fake.inject(
+            Fault::RateLimited {
+                retry_after_secs: u64::MAX,
+            },
+            1,
+        );
+        let error = client
+            .update_provider_user(&id, &ProviderUserUpdate::new())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::RateLimited);
+    }
 }
 
 #[cfg(feature = "fake")]
