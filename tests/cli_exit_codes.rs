@@ -52,6 +52,20 @@ async fn an_unwritable_results_path_is_found_before_anything_is_sent() {
     let output = run(apply_args(&input, &missing_folder, "2", &fake)).await;
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(fake.counters().requests, 0);
+
+    // A device to resume from: `/dev/full` reads zeros for ever (one line
+    // that never ends), `/dev/null` reads as an empty history; neither is a
+    // results file this tool wrote.
+    for device in ["/dev/full", "/dev/null"] {
+        let output = run(resume_args(&input, device.as_ref(), &fake)).await;
+        assert_eq!(output.status.code(), Some(2), "{device}");
+        assert!(
+            text(&output.stderr).contains("not a regular file"),
+            "{}",
+            text(&output.stderr)
+        );
+        assert_eq!(fake.counters().requests, 0);
+    }
 }
 
 #[tokio::test]

@@ -21,9 +21,7 @@ use crate::{
     input_file::InputFile,
     input_row::InputRow,
     progress::Progress,
-    results_file::{
-        ResultRecord, ResultsWriter, RunRecord, TakeError, previous_results, same_file,
-    },
+    results_file::{ResultRecord, ResultsWriter, RunRecord, TakeError, same_file},
     resume_plan::ResumePlan,
     shown::shown,
     validate_command,
@@ -60,7 +58,7 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
             return refuse(&format!("cannot open the results file {shown_path}: {e}"));
         }
     };
-    let plan = match plan(&args, file.rows) {
+    let plan = match plan(&args, file.rows, &mut writer) {
         Ok(plan) => plan,
         Err(message) => return refuse(&message),
     };
@@ -89,11 +87,16 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     state.summarise(plan.matched, &results_path)
 }
 
-fn plan(args: &ApplyArgs, rows: Vec<InputRow>) -> Result<ResumePlan, String> {
+fn plan(
+    args: &ApplyArgs,
+    rows: Vec<InputRow>,
+    results: &mut ResultsWriter,
+) -> Result<ResumePlan, String> {
     let Some(path) = &args.resume else {
         return Ok(ResumePlan::fresh(rows));
     };
-    let records = previous_results(path)
+    let records = results
+        .previous_results()
         .map_err(|e| format!("cannot read {}: {e}", shown(&path.display().to_string())))?;
     let plan = ResumePlan::resume(rows, &records)?;
     eprintln!("{}", plan.describe());

@@ -4,7 +4,7 @@
 
 use std::{
     fs::{self, File, OpenOptions},
-    io::{self, BufRead, BufReader, Write},
+    io::{self, BufRead, BufReader, Seek, SeekFrom, Write},
     path::Path,
 };
 
@@ -65,19 +65,6 @@ pub struct RunRecord<'a> {
     pub rows_to_send: usize,
 }
 
-/// Every row record in the file, in order; other lines (run records, a
-/// line cut short by a crash) are passed over, so such a row runs again.
-pub fn previous_results(path: &Path) -> io::Result<Vec<ResultRecord>> {
-    let file = File::open(path)?;
-    let mut records = Vec::new();
-    for line in BufReader::new(file).lines() {
-        if let Ok(record) = serde_json::from_str::<ResultRecord>(&line?) {
-            records.push(record);
-        }
-    }
-    Ok(records)
-}
-
 /// Whether `a` and `b` name one file (a results path that is the input
 /// would destroy the input). A path that does not exist yet is compared
 /// through its folder.
@@ -101,20 +88,32 @@ pub enum TakeError {
     Io(io::Error),
 }
 
-/// Appends records, flushing each one.
+/// The run's results file, held for the run: read once for `--resume`,
+/// then appended to, a record at a time, each flushed.
 pub struct ResultsWriter(File);
 
 impl ResultsWriter {
-    /// Opens `path` for appending (creating it unless `must_exist`) and
+    /// Opens `path` for appending (creating it unless `must_exist`, when it
+    /// is also read: `--resume`) and
     /// locks it for this run until the process ends, before `--resume`
     /// reads it, so what it reads stays true. A file that cannot be locked
     /// at all (a device, a filesystem without locks) is used unlocked.
     pub fn take(path: &Path, must_exist: bool) -> Result<Self, TakeError> {
+        // A file to resume is read through this same handle: on Windows the
+        // lock is mandatory, so a second handle could not read it. A new
+        // one is only written (a pipe opened for reading too would never
+        // see its reader go).
         let file = OpenOptions::new()
+            .read(must_exist)
             .create(!must_exist)
             .append(true)
             .open(path)
             .map_err(TakeError::Io)?;
+        if must_exist && !file.metadata().map_err(TakeError::Io)?.is_file() {
+            return Err(TakeError::Io(io::Error::other(
+                "not a regular file (a results file to resume is one this tool wrote)",
+            )));
+        }
         // Named in full: from Rust 1.89 std's own `File::try_lock` would
         // shadow the trait's method, with another error type.
         match fs4::FileExt::try_lock(&file) {
@@ -128,6 +127,19 @@ impl ResultsWriter {
                 Ok(Self(file))
             }
         }
+    }
+
+    /// Every row record in the file, in order; other lines (run records, a
+    /// line cut short by a crash) are passed over, so such a row runs again.
+    pub fn previous_results(&mut self) -> io::Result<Vec<ResultRecord>> {
+        self.0.seek(SeekFrom::Start(0))?;
+        let mut records = Vec::new();
+        for line in BufReader::new(&self.0).lines() {
+            if let Ok(record) = serde_json::from_str::<ResultRecord>(&line?) {
+                records.push(record);
+            }
+        }
+        Ok(records)
     }
 
     /// Writes the run's first line at once, so that a file that cannot be
