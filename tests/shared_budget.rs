@@ -280,3 +280,39 @@ async fn an_absurd_retry_after_reaches_other_processes_as_at_most_a_window() {
     assert!(pause <= window, "the pause others hear of: {pause:?}");
     assert!(pause > Duration::ZERO, "a pause was kept");
 }
+
+/// The budget's key holds a time no pacer of ours would write (another
+/// program, a corrupted value): the call's deadline ends the wait it
+/// implies, with nothing sent. (The wait is also bounded before it meets
+/// the clock: on a platform whose `Instant` counts nanoseconds in a u64,
+/// 285,000 years would overflow it; Linux's does not, so this test shows
+/// only the deadline.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_slot_time_in_redis_ends_at_the_deadline() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
+    let client = fake
+        .client_builder()
+        .rate_limit(Some(
+            RateLimit::new(100, Duration::from_secs(1)).redis(redis.url()),
+        ))
+        .retry_policy(RetryPolicy::none().deadline(Some(Duration::from_millis(500))))
+        .build()
+        .unwrap();
+    let id = ProviderUserId::upheal(uuid);
+    client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    let key = redis.budget_keys().pop().expect("the budget's key");
+    redis.cli(&["SET", &key, "9000000000000000000", "PX", "60000"]);
+
+    let error = client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    assert_eq!(fake.counters().requests, 1, "nothing more was sent");
+}

@@ -245,8 +245,10 @@ impl SharedBudget {
                     news(last_429);
                 }
                 // A free slot costs no timer (tokio's would round a zero
-                // sleep up to its next millisecond tick).
-                wait_until(Instant::now() + wait, deadline).await
+                // sleep up to its next millisecond tick). The wait comes from
+                // a store other programs can write: bounded before it meets
+                // the clock.
+                wait_until(Instant::now() + wait.min(super::MAX_WINDOW), deadline).await
             }
             Ok(Err(e)) => {
                 self.fall_back(&e.to_string()).await;
