@@ -196,16 +196,7 @@ async fn extreme_rate_limits_and_retry_caps_never_panic() {
             .update_provider_user(&id, &ProviderUserUpdate::new())
             .await
             .unwrap();
-        fake.inject(
-            Fault::RateLimited {
-                retry_after_secs: u64::MAX,
-            },
-            1,
-        );
-        let error = client
-            .update_provider_user(&id, &ProviderUserUpdate::new())
-            .await
-            .unwrap_err();
+        let error = common::call_meeting_an_absurd_429(&fake, &client, &id).await;
         assert_eq!(error.kind(), ErrorKind::RateLimited);
     }
 }

@@ -2,6 +2,7 @@
 //! Redis, the fallback when Redis dies, and pacing that adapts to 429s.
 #![cfg(all(feature = "redis", feature = "fake"))]
 
+mod common;
 mod redis_support;
 
 use std::time::Duration;
@@ -248,16 +249,7 @@ async fn an_absurd_retry_after_reaches_other_processes_as_at_most_a_window() {
         .update_provider_user(&id, &ProviderUserUpdate::new())
         .await
         .unwrap();
-    fake.inject(
-        upheal_provider_users::fake::Fault::RateLimited {
-            retry_after_secs: u64::MAX,
-        },
-        1,
-    );
-    let error = client
-        .update_provider_user(&id, &ProviderUserUpdate::new())
-        .await
-        .unwrap_err();
+    let error = common::call_meeting_an_absurd_429(&fake, &client, &id).await;
     assert_eq!(error.kind(), ErrorKind::RateLimited);
 
     // The news is written in the background.

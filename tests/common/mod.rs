@@ -47,3 +47,24 @@ pub fn spec() -> Value {
     .expect("the fragment ships with the crate");
     serde_json::from_str(&text).expect("the fragment is JSON")
 }
+
+/// Tells the fake to answer the next request 429 with `Retry-After:
+/// 18446744073709551615` (u64::MAX seconds), makes one call, and returns
+/// the error it ends with.
+#[cfg(feature = "fake")]
+pub async fn call_meeting_an_absurd_429(
+    fake: &upheal_provider_users::fake::FakeUpheal,
+    client: &Client,
+    id: &upheal_provider_users::ProviderUserId,
+) -> upheal_provider_users::Error {
+    fake.inject(
+        upheal_provider_users::fake::Fault::RateLimited {
+            retry_after_secs: u64::MAX,
+        },
+        1,
+    );
+    client
+        .update_provider_user(id, &upheal_provider_users::ProviderUserUpdate::new())
+        .await
+        .expect_err("the fake answers 429")
+}
