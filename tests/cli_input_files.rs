@@ -238,6 +238,32 @@ async fn every_problem_is_found_in_one_pass() {
         text(&output.stderr)
     );
 
+    let tabs = dir.file(
+        "tabs.txt",
+        "partnerUserId\ttherapyLicence\r\next-1\tLPC-1\r\n",
+    );
+    let output = run(args(&["validate", tabs.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("this file looks separated by tabs"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    // Excel's "Unicode Text": UTF-16 little-endian with a byte-order mark.
+    let utf16: Vec<u8> = "\u{feff}partnerUserId\ttherapyLicence\r\next-1\tLPC-1\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let unicode_text = dir.bytes("unicode.txt", &utf16);
+    let output = run(args(&["validate", unicode_text.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("is UTF-16 text"),
+        "{}",
+        text(&output.stderr)
+    );
+
     let latin1 = dir.bytes("latin1.csv", b"partnerUserId,therapyLicence\nJos\xe9,LPC\n");
     let output = run(args(&["validate", latin1.to_str().unwrap()])).await;
     assert_eq!(output.status.code(), Some(2));

@@ -69,6 +69,24 @@ fn record_line(text: &str, lines: &EditorLines, offset: u64) -> u64 {
     lines.line_of(offset + skipped)
 }
 
+/// A header read as one cell holding `;` or a tab: the file is separated
+/// by something else than commas (Excel's CSV in some locales, its "Text
+/// (Tab delimited)"), and no row could be read right.
+fn other_separator(headers: &StringRecord) -> Option<String> {
+    let [only] = headers.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let (name, why) = match (only.contains(';'), only.contains('\t')) {
+        (true, _) => ("`;`", "as Excel saves CSV in some locales"),
+        (false, true) => ("tabs", "as Excel saves \"Text (Tab delimited)\""),
+        (false, false) => return None,
+    };
+    Some(format!(
+        "the header is one cell holding {name}: this file looks separated by {name} \
+         ({why}); save it as \"CSV UTF-8 (comma delimited)\""
+    ))
+}
+
 /// Where each known column is in the header.
 struct Columns {
     index: HashMap<&'static str, usize>,
@@ -79,13 +97,8 @@ impl Columns {
     /// `None` when no row can be read: the file is not comma-separated, or
     /// it names no id column.
     fn read(headers: &StringRecord, scan: &mut Scan) -> Option<Self> {
-        if headers.len() == 1 && headers[0].contains(';') {
-            scan.problems.push(Problem::new(
-                1,
-                "header",
-                "the header is one cell holding `;`: this file looks separated by `;` \
-                 (as Excel saves CSV in some locales); save it as \"CSV UTF-8 (comma delimited)\"",
-            ));
+        if let Some(hint) = other_separator(headers) {
+            scan.problems.push(Problem::new(1, "header", hint));
             return None;
         }
         let mut index = HashMap::new();

@@ -110,6 +110,14 @@ impl InputFile {
 
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // Excel's "Unicode Text" is UTF-16 with a byte-order mark (and tabs).
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(format!(
+            "{} is UTF-16 text (as Excel saves \"Unicode Text\"); save it as \"CSV UTF-8 \
+             (comma delimited)\"",
+            shown(&path.display().to_string())
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not UTF-8 text (byte {} is not); save it as \"CSV UTF-8\"",
