@@ -118,7 +118,7 @@ fn unknown_value_error(value: &str) -> Error {
         .join(", ");
     let suggestion = closest_known(value)
         .map(|name| format!("; did you mean `{name}`?"))
-        .unwrap_or_default();
+        .unwrap_or_else(|| ".".to_owned());
     Error::invalid_input(
         FIELD,
         format!("`{value}` is not a note identifier{suggestion} Valid values: {valid}"),

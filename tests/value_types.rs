@@ -88,7 +88,16 @@ fn note_identifier_typos_get_a_suggestion_and_the_valid_list() {
                     Some(name) => {
                         assert!(text.contains(&format!("did you mean `{name}`")), "{text}")
                     }
-                    None => assert!(!text.contains("did you mean"), "{text}"),
+                    None => {
+                        assert!(!text.contains("did you mean"), "{text}");
+                        // A sentence ends before the list begins.
+                        assert!(
+                            text.contains(&format!(
+                                "`{input}` is not a note identifier. Valid values:"
+                            )),
+                            "{text}"
+                        );
+                    }
                 }
             }
         }
