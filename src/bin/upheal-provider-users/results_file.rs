@@ -93,11 +93,11 @@ pub enum TakeError {
 pub struct ResultsWriter(File);
 
 impl ResultsWriter {
-    /// Opens `path` for appending (creating it unless `must_exist`, when it
-    /// is also read: `--resume`) and
-    /// locks it for this run until the process ends, before `--resume`
-    /// reads it, so what it reads stays true. A file that cannot be locked
-    /// at all (a device, a filesystem without locks) is used unlocked.
+    /// Opens `path` for appending (creating it, unless `must_exist`: a file
+    /// to `--resume`, which is also read) and locks it for this run until
+    /// the process ends, before `--resume` reads it, so what it reads stays
+    /// true. A file that cannot be locked at all (a device, a filesystem
+    /// without locks) is used unlocked, with a note.
     pub fn take(path: &Path, must_exist: bool) -> Result<Self, TakeError> {
         // A file to resume is read through this same handle: on Windows the
         // lock is mandatory, so a second handle could not read it. A new
