@@ -73,9 +73,10 @@ fn record_line(text: &str, lines: &EditorLines, offset: u64) -> u64 {
 /// by something else than commas (Excel's CSV in some locales, its "Text
 /// (Tab delimited)"), and no row could be read right.
 fn other_separator(headers: &StringRecord) -> Option<String> {
-    let [only] = headers.iter().collect::<Vec<_>>()[..] else {
+    if headers.len() != 1 {
         return None;
-    };
+    }
+    let only = &headers[0];
     let (name, why) = match (only.contains(';'), only.contains('\t')) {
         (true, _) => ("`;`", "as Excel saves CSV in some locales"),
         (false, true) => ("tabs", "as Excel saves \"Text (Tab delimited)\""),
