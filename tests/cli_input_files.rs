@@ -8,6 +8,17 @@ use cli_support::*;
 use upheal_provider_users::fake::{FakeUpheal, SeedUser};
 
 /// The line an editor shows `needle` on: independent of the CSV reader.
+/// `validate FILE` exits 2 and its stderr says `hint`.
+async fn validate_refuses(file: &std::path::Path, hint: &str) {
+    let output = run(args(&["validate", file.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2), "{}", file.display());
+    assert!(
+        text(&output.stderr).contains(hint),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 fn editor_line(text: &str, needle: &str) -> usize {
     let at = text
         .find(needle)
@@ -230,46 +241,21 @@ async fn every_problem_is_found_in_one_pass() {
         "semicolons.csv",
         "partnerUserId;therapyLicence\r\next-1;LPC-1\r\n",
     );
-    let output = run(args(&["validate", semicolons.to_str().unwrap()])).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("this file looks separated by `;`"),
-        "{}",
-        text(&output.stderr)
-    );
+    validate_refuses(&semicolons, "this file looks separated by `;`").await;
 
     let tabs = dir.file(
         "tabs.txt",
         "partnerUserId\ttherapyLicence\r\next-1\tLPC-1\r\n",
     );
-    let output = run(args(&["validate", tabs.to_str().unwrap()])).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("this file looks separated by tabs"),
-        "{}",
-        text(&output.stderr)
-    );
+    validate_refuses(&tabs, "this file looks separated by tabs").await;
 
     // Excel's "Unicode Text": UTF-16 little-endian with a byte-order mark.
     let utf16: Vec<u8> = "\u{feff}partnerUserId\ttherapyLicence\r\next-1\tLPC-1\r\n"
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    let unicode_text = dir.bytes("unicode.txt", &utf16);
-    let output = run(args(&["validate", unicode_text.to_str().unwrap()])).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("is UTF-16 text"),
-        "{}",
-        text(&output.stderr)
-    );
+    validate_refuses(&dir.bytes("unicode.txt", &utf16), "is UTF-16 text").await;
 
     let latin1 = dir.bytes("latin1.csv", b"partnerUserId,therapyLicence\nJos\xe9,LPC\n");
-    let output = run(args(&["validate", latin1.to_str().unwrap()])).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("is not UTF-8 text"),
-        "{}",
-        text(&output.stderr)
-    );
+    validate_refuses(&latin1, "is not UTF-8 text").await;
 }
