@@ -27,7 +27,8 @@ const MIN_SHARE: f64 = 0.02;
 pub(super) struct Adaptive {
     /// The budget's own pacing rate, in requests per second: never exceeded.
     max_rate: f64,
-    /// The budget's window: what a 429's share is measured over.
+    /// The budget's window: what a 429's share is measured over, and the
+    /// longest `Retry-After` honoured.
     window: Duration,
     min_rate: f64,
     /// CUBIC's constant: a client cut from the full budget is back at it one
@@ -37,12 +38,8 @@ pub(super) struct Adaptive {
     /// `K = window · ∛(W_max / max_rate)` (scaling the constant to the
     /// share instead measured no better: BENCHMARKS.md).
     cubic: f64,
-    /// 429s closer together than this are one event (a burst of requests in
-    /// flight meets the same exhausted window). A whole window here was
-    /// measured worse: the rate then stays too high for too long.
+    /// See [`same_event`].
     same_event: Duration,
-    /// The longest `Retry-After` honoured: a window.
-    max_pause: Duration,
     state: Mutex<State>,
 }
 
@@ -59,6 +56,14 @@ struct State {
     sent: WindowCount,
 }
 
+/// 429s closer together than this are one event (a burst of requests in
+/// flight meets the same exhausted window), for this client and for the
+/// news processes share through Redis. A whole window here was measured
+/// worse: the rate then stays too high for too long.
+pub(super) fn same_event(limit: &RateLimit) -> Duration {
+    limit.per / 20
+}
+
 impl Adaptive {
     pub(super) fn new(limit: &RateLimit) -> Self {
         let window = limit.per.as_secs_f64();
@@ -69,8 +74,7 @@ impl Adaptive {
             window: limit.per,
             min_rate: max_rate * MIN_SHARE,
             cubic: max_rate * (1.0 - BETA) / window.powi(3),
-            same_event: limit.per / 20,
-            max_pause: limit.per,
+            same_event: same_event(limit),
             state: Mutex::new(State {
                 w_max: max_rate,
                 last_throttle: None,
@@ -189,7 +193,7 @@ impl Adaptive {
             );
         }
         if let Some(pause) = pause {
-            state.paused_until = state.paused_until.max(now + pause.min(self.max_pause));
+            state.paused_until = state.paused_until.max(now + pause.min(self.window));
         }
     }
 }

@@ -25,7 +25,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::time::Instant;
 
-use super::{DeadlinePassed, RateLimit, local::LocalBudget, local::pacing, wait_until};
+use super::{DeadlinePassed, RateLimit, adaptive, local::LocalBudget, local::pacing, wait_until};
 use crate::Error;
 
 /// The longest one Redis step (or a connection attempt) may take before the
@@ -43,9 +43,10 @@ const KEY_DERIVATION_CONTEXT: &[u8] = b"upheal-provider-users/shared-rate-budget
 
 /// Reserve the next slot: `KEYS[1]` holds the theoretical arrival time (µs,
 /// Redis's clock); `ARGV[1]` is the interval and `ARGV[2]` the tolerance
-/// (burst), in µs. Returns the wait in µs before the reserved slot, and the
-/// news of the last 429 on the key from `KEYS[2]` (see [`REPORT_429`]): its
-/// age in µs (-1: none) and how long the pause it asked for still runs.
+/// (burst), in µs. Returns the wait in µs before the reserved slot, and,
+/// when `ARGV[3]` is `1` (adaptive pacing listens), the news of the last 429
+/// on the key from `KEYS[2]` (see [`REPORT_429`]): its age in µs (-1: none)
+/// and how long the pause it asked for still runs.
 const RESERVE_SLOT: &str = r"
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -57,13 +58,15 @@ local wait = tat - tolerance - now
 if wait < 0 then wait = 0 end
 local next_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
-local news = redis.call('HMGET', KEYS[2], 'at', 'until')
-local at = tonumber(news[1])
 local age = -1
-if at and at <= now then age = now - at end
 local pause_left = 0
-local paused_until = tonumber(news[2])
-if paused_until and paused_until > now then pause_left = paused_until - now end
+if ARGV[3] == '1' then
+  local news = redis.call('HMGET', KEYS[2], 'at', 'until')
+  local at = tonumber(news[1])
+  if at and at <= now then age = now - at end
+  local paused_until = tonumber(news[2])
+  if paused_until and paused_until > now then pause_left = paused_until - now end
+end
 return {math.floor(wait), math.floor(age), math.floor(pause_left)}
 ";
 
@@ -167,12 +170,15 @@ pub(super) struct SharedBudget {
     client: redis::Client,
     key: String,
     interval_us: u64,
+    /// Whether this client reads the news of 429s (only adaptive pacing
+    /// acts on it: without it, the reserve step skips the read).
+    wants_news: bool,
     tolerance_us: u64,
     /// Where the news of the last 429 on the key is kept.
     news_key: String,
     script: redis::Script,
     report_script: redis::Script,
-    /// 429s closer together than this are one event (as in adaptive pacing).
+    /// 429s closer together than this are one event ([`adaptive::same_event`]).
     same_event: Duration,
     /// How long news of a 429 is kept: a window, the time its cut matters.
     news_lifetime: Duration,
@@ -215,10 +221,11 @@ impl SharedBudget {
             news_key: format!("{key}:last-429"),
             key,
             interval_us,
+            wants_news: limit.adaptive,
             tolerance_us: interval_us.saturating_mul(u64::from(burst.get() - 1)),
             script: redis::Script::new(RESERVE_SLOT),
             report_script: redis::Script::new(REPORT_429),
-            same_event: limit.per / 20,
+            same_event: adaptive::same_event(limit),
             news_lifetime: limit.per,
             connection: Arc::new(tokio::sync::Mutex::new(None)),
             fallback: LocalBudget::new(limit, settings.fallback_share),
@@ -277,6 +284,7 @@ impl SharedBudget {
             .key(&self.news_key)
             .arg(self.interval_us)
             .arg(self.tolerance_us)
+            .arg(u8::from(self.wants_news))
             .invoke_async(&mut connection)
             .await?;
         let news = u64::try_from(age_us)
