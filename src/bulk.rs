@@ -1,8 +1,14 @@
 //! Applying many updates at once with bounded concurrency.
 
-use futures_util::{Stream, StreamExt, stream};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, MutexGuard},
+};
 
-use crate::{Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate};
+use futures_util::{Stream, StreamExt, stream};
+use tracing::Instrument;
+
+use crate::{Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate, client::Turn};
 
 impl Client {
     /// Applies every `(id, update)` pair with at most `concurrency` calls in
@@ -120,10 +126,87 @@ impl Client {
         I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
         I::IntoIter: 'a,
     {
+        let same_provider = SameProvider::default();
         stream::iter(items.into_iter().enumerate())
-            .map(move |(index, (id, update))| async move {
-                (index, self.update_provider_user(&id, &update).await)
+            .map(move |(index, (id, update))| {
+                let same_provider = same_provider.clone();
+                async move {
+                    let span = tracing::debug_span!("upheal.bulk_item", index);
+                    let result = self
+                        .update_item(&id, &update, &same_provider)
+                        .instrument(span)
+                        .await;
+                    (index, result)
+                }
             })
             .buffer_unordered(concurrency.max(1))
+    }
+
+    /// One item of a bulk run: validated first (an invalid one waits for
+    /// nothing), then after any earlier item for the same provider, then
+    /// admitted by the rate limiter with no deadline (waiting one's turn in
+    /// a bulk run is not a failure), and only then the call, whose deadline
+    /// starts with its first attempt.
+    async fn update_item(
+        &self,
+        id: &ProviderUserId,
+        update: &ProviderUserUpdate,
+        same_provider: &SameProvider,
+    ) -> Result<ProviderUser, Error> {
+        let request = update.to_request()?;
+        let _in_order = same_provider.turn(id).await;
+        let mut turn = Turn::default();
+        if let Some(limiter) = self.pacer() {
+            let ticket = limiter.ticket();
+            // Without a deadline, waiting cannot fail.
+            let _ = limiter.acquire(None, Some(ticket)).await;
+            turn.ticket = Some(ticket);
+            turn.slot_taken = true;
+        }
+        self.update_request(id, &request, turn).await
+    }
+}
+
+/// Items of one bulk run that address the same provider (the same UUID, or
+/// the same partner id) run one after another in input order, so the
+/// input's last word is what Upheal keeps. Only ids in flight are held.
+#[derive(Clone, Default)]
+struct SameProvider(Arc<Mutex<HashMap<ProviderUserId, Arc<tokio::sync::Mutex<()>>>>>);
+
+/// Held while an item runs; the next item for the same provider waits for it.
+struct InOrder<'a> {
+    same_provider: &'a SameProvider,
+    id: &'a ProviderUserId,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl SameProvider {
+    /// Waits for every earlier item with this id (tokio's mutex is fair:
+    /// first come, first served, and items arrive in input order).
+    async fn turn<'a>(&'a self, id: &'a ProviderUserId) -> InOrder<'a> {
+        let lock = Arc::clone(self.lock().entry(id.clone()).or_default());
+        InOrder {
+            same_provider: self,
+            id,
+            guard: Some(lock.lock_owned().await),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<ProviderUserId, Arc<tokio::sync::Mutex<()>>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for InOrder<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut ids = self.same_provider.lock();
+        // Nobody else holds or waits for it: forget the id.
+        if ids
+            .get(self.id)
+            .is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            ids.remove(self.id);
+        }
     }
 }

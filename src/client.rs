@@ -9,15 +9,40 @@ use uuid::Uuid;
 
 use crate::{
     ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
-    generated, generated::types::UpdateProviderUserRequest, partner_id_cache::PartnerIdCache,
+    generated,
+    generated::types::UpdateProviderUserRequest,
+    partner_id_cache::PartnerIdCache,
+    rate_limit::{Pacer, Ticket},
     response_error,
 };
 
 tokio::task_local! {
-    /// When the call in progress must end (the retry policy's deadline),
-    /// for the transport hooks: they bound the limiter's wait and the
-    /// attempt's own timeout by it, without a timer of their own.
-    pub(crate) static CALL_DEADLINE: Instant;
+    /// What the transport hooks need to know of the call in progress.
+    pub(crate) static CALL: CallScope;
+}
+
+/// The call in progress, as the transport hooks see it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallScope {
+    /// When the call must end (the retry policy's deadline): the hooks
+    /// bound the limiter's wait and the attempt's own timeout by it,
+    /// without a timer of their own.
+    pub(crate) deadline: Option<Instant>,
+    /// The call's place in the rate limiter's line, kept across retries.
+    pub(crate) ticket: Option<Ticket>,
+    /// The attempt's slot was taken before the call started (a bulk run
+    /// admits each item before its deadline starts to run).
+    pub(crate) slot_taken: bool,
+}
+
+/// How a call meets the rate limiter: its place in line and whether its
+/// first attempt already has a slot.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Turn {
+    pub(crate) ticket: Option<Ticket>,
+    pub(crate) slot_taken: bool,
+    /// HTTP attempts made so far, for the call's span.
+    pub(crate) attempts: u32,
 }
 
 /// A client for Upheal's "update provider user by id v2" endpoint.
@@ -61,6 +86,11 @@ impl Client {
         Self { inner }
     }
 
+    /// The pacer every attempt of this client (and its clones) waits for.
+    pub(crate) fn pacer(&self) -> Option<&Arc<Pacer>> {
+        self.inner.raw.inner().limiter.as_ref()
+    }
+
     /// The normalised base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -87,18 +117,33 @@ impl Client {
         update: &ProviderUserUpdate,
     ) -> Result<ProviderUser, Error> {
         let request = update.to_request()?;
+        self.update_request(id, &request, Turn::default()).await
+    }
+
+    /// A validated update, traced, for one call or one item of a bulk run.
+    pub(crate) async fn update_request(
+        &self,
+        id: &ProviderUserId,
+        request: &UpdateProviderUserRequest,
+        mut turn: Turn,
+    ) -> Result<ProviderUser, Error> {
         let span = tracing::info_span!(
             "upheal.update_provider_user",
             operation = "updateProviderUserByIdV2",
             id_form = id.form(),
             cached = tracing::field::Empty,
-            attempts = 1u32,
+            attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
         let result = self
-            .update_validated(id, &request)
+            .update_validated(id, request, &mut turn)
             .instrument(span.clone())
             .await;
+        // Recorded once, at the end (a field recorded on every retry is
+        // printed once per value by `tracing-subscriber`'s fmt layer), and
+        // told to readers of events by the call's last one.
+        span.record("attempts", turn.attempts);
+        span.in_scope(|| tracing::debug!(attempts = turn.attempts, "upheal call finished"));
         match &result {
             Ok(_) => span.record("status", 200),
             Err(e) => span.record("status", e.status().unwrap_or(0)),
@@ -110,18 +155,22 @@ impl Client {
         &self,
         id: &ProviderUserId,
         request: &UpdateProviderUserRequest,
+        turn: &mut Turn,
     ) -> Result<ProviderUser, Error> {
+        if turn.ticket.is_none() {
+            turn.ticket = self.pacer().map(|pacer| pacer.ticket());
+        }
         if let Some((partner_id, uuid)) = self.cached_target(id) {
             tracing::Span::current().record("cached", true);
             match self
-                .send_with_retries(&ProviderUserId::upheal(uuid), request)
+                .send_with_retries(&ProviderUserId::upheal(uuid), request, turn)
                 .await
             {
                 Err(e) if e.kind() == ErrorKind::NotFound => self.forget(partner_id),
                 result => return self.check_cached_identity(id, partner_id, result),
             }
         }
-        let (user, attempts) = self.send_with_retries(id, request).await?;
+        let (user, attempts) = self.send_with_retries(id, request, turn).await?;
         let user = check_identity(id, user, attempts)?;
         self.remember(id, &user);
         Ok(user)
@@ -134,6 +183,7 @@ impl Client {
         &self,
         target: &ProviderUserId,
         request: &UpdateProviderUserRequest,
+        turn: &mut Turn,
     ) -> Result<(ProviderUser, u32), Error> {
         let path_id = target.to_string();
         let started = Instant::now();
@@ -141,12 +191,25 @@ impl Client {
         let mut attempts = 1;
         loop {
             let attempt = self.attempt(&path_id, request);
-            let result = match deadline.filter(|at| self.attempt_may_outlive(*at)) {
-                Some(at) => CALL_DEADLINE.scope(at, attempt).await,
-                None => attempt.await,
+            let scope = CallScope {
+                deadline,
+                ticket: turn.ticket,
+                slot_taken: std::mem::take(&mut turn.slot_taken),
+            };
+            turn.attempts += 1;
+            let result = if self.attempt_needs_scope(deadline) {
+                CALL.scope(scope, attempt).await
+            } else {
+                attempt.await
             };
             let error = match result {
                 Ok(user) => return Ok((user, attempts)),
+                // Waiting longer would not make a slot come sooner: the
+                // call ends without retrying into the same wall.
+                Err(error) if error.is_no_slot_before_deadline() => {
+                    turn.attempts -= 1;
+                    return Err(error.with_attempts(attempts - 1));
+                }
                 Err(error)
                     if error.kind() == ErrorKind::Timeout
                         && deadline.is_some_and(|at| Instant::now() >= at) =>
@@ -165,19 +228,19 @@ impl Client {
             tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
             attempts += 1;
-            // Recorded on retries only: most calls take one attempt, and the
-            // span lookup is a measurable share of a loopback call.
-            tracing::Span::current().record("attempts", attempts);
         }
     }
 
-    /// Whether an attempt started now could run past `deadline`: it waits
-    /// for a rate limiter, or its own timeout ends later. Otherwise the
-    /// deadline needs no enforcing during it, and costs nothing.
-    fn attempt_may_outlive(&self, deadline: Instant) -> bool {
+    /// Whether an attempt started now needs the hooks to know of the call:
+    /// it waits for a rate limiter (in line, within the deadline), or its
+    /// own timeout ends after the deadline. Otherwise the scope would cost
+    /// something and change nothing.
+    fn attempt_needs_scope(&self, deadline: Option<Instant>) -> bool {
         let transport = self.inner.raw.inner();
         transport.limiter.is_some()
-            || deadline.saturating_duration_since(Instant::now()) < transport.attempt_timeout
+            || deadline.is_some_and(|deadline| {
+                deadline.saturating_duration_since(Instant::now()) < transport.attempt_timeout
+            })
     }
 
     /// One HTTP attempt, its error body read (bounded) and classified.

@@ -168,19 +168,29 @@ impl ClientBuilder {
             self.prefer_native_tls,
             &self.extra_roots,
         )?
-        .default_headers(headers)
-        // A redirect would re-send the update somewhere the caller did
-        // not choose; the API documents none.
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(self.timeout)
-        .connect_timeout(self.connect_timeout)
-        .build()
-        .map_err(|e| {
-            Error::new(
-                crate::ErrorKind::Transport,
-                format!("cannot build the HTTP client ({e})"),
-            )
-        })?;
+        .default_headers(headers);
+        let http = if base_url.starts_with("http://") {
+            // The key travels in clear over plain http: never to a proxy
+            // (`HTTP_PROXY`, `ALL_PROXY`), only straight to the host named.
+            http.no_proxy()
+        } else {
+            // https may go through `HTTPS_PROXY`/`ALL_PROXY`, always as a
+            // CONNECT tunnel: the proxy sees the host name, not the key.
+            http
+        };
+        let http = http
+            // A redirect would re-send the update somewhere the caller did
+            // not choose; the API documents none.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    crate::ErrorKind::Transport,
+                    format!("cannot build the HTTP client ({e})"),
+                )
+            })?;
         let transport = Transport {
             max_response_bytes: self.max_response_bytes,
             limiter: self

@@ -109,6 +109,9 @@ pub struct Error {
     /// A client setting refused by `ClientBuilder::build`: no call was
     /// being made, so "nothing was sent" would say nothing useful.
     is_setting: bool,
+    /// The client's own rate budget had no slot before the call's deadline:
+    /// nothing was sent, and retrying within the call cannot help.
+    no_slot_before_deadline: bool,
     #[source]
     source: Option<BoxError>,
 }
@@ -130,8 +133,21 @@ impl Error {
             retry_after: None,
             attempts: 0,
             is_setting: false,
+            no_slot_before_deadline: false,
             source: None,
         }
+    }
+
+    /// The call's deadline would pass before the client's rate budget let
+    /// its request go: nothing was sent.
+    pub(crate) fn no_slot_before_deadline(message: impl Into<String>) -> Self {
+        let mut error = Self::new(ErrorKind::Timeout, message);
+        error.no_slot_before_deadline = true;
+        error
+    }
+
+    pub(crate) fn is_no_slot_before_deadline(&self) -> bool {
+        self.no_slot_before_deadline
     }
 
     /// An input refused before sending: `field` is the wire name of the

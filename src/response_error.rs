@@ -48,7 +48,7 @@ async fn classify(raw: RawError<ByteStream>) -> Error {
         .with_body(kept_text(&bytes))
         .with_source(e),
         RawError::Custom(message) if message == DEADLINE_PASSED => {
-            Error::new(ErrorKind::Timeout, message)
+            Error::no_slot_before_deadline(format!("{message}; nothing was sent for it"))
         }
         RawError::InvalidRequest(message) | RawError::Custom(message) => {
             Error::new(ErrorKind::InvalidInput, message)

@@ -12,13 +12,14 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tokio::time::Instant;
 
 use crate::{
-    client::CALL_DEADLINE, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
+    client::CALL, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
     response_body::limit_body, response_error::retry_after,
 };
 
 /// What `pre` returns when the call's deadline passes before the request
 /// may go (the limiter's slot is later); recognised by the error mapping.
-pub(crate) const DEADLINE_PASSED: &str = "the call's deadline passed before the request was sent";
+pub(crate) const DEADLINE_PASSED: &str =
+    "the client's rate budget has no slot for this request before the call's deadline";
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
@@ -47,10 +48,17 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(UNDOCUMENTED_VERSION_HEADER);
-        let deadline = CALL_DEADLINE.try_with(|deadline| *deadline).ok();
+        let call = CALL.try_with(|call| *call).ok();
+        let deadline = call.and_then(|call| call.deadline);
         let passed = || progenitor_client::Error::Custom(DEADLINE_PASSED.to_owned());
-        if let Some(limiter) = &self.inner().limiter {
-            limiter.acquire(deadline).await.map_err(|_| passed())?;
+        if let Some(limiter) = &self.inner().limiter
+            && !call.is_some_and(|call| call.slot_taken)
+        {
+            let ticket = call.and_then(|call| call.ticket);
+            limiter
+                .acquire(deadline, ticket)
+                .await
+                .map_err(|_| passed())?;
         }
         if let Some(deadline) = deadline {
             let remaining = deadline.saturating_duration_since(Instant::now());

@@ -363,3 +363,50 @@ async fn fake_mode_needs_no_credentials() {
     let records = results(&dir.0.join("rows.csv.results.jsonl"));
     assert_eq!(records.len(), 2);
 }
+
+/// A proxy in the environment (`HTTP_PROXY`, `http_proxy`, `ALL_PROXY`)
+/// never sees a plain-http request: the key and the body would reach it in
+/// clear. The run goes straight to the loopback host named, and the proxy
+/// (a listener here that answers 502 to whatever reaches it) hears nothing.
+/// Before: every request went through it and the row failed with "HTTP 502".
+#[tokio::test]
+async fn a_proxy_in_the_environment_never_sees_a_plain_http_request() {
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&reached);
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut connection, _)) = proxy.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = connection
+                .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let dir = Workdir::new("proxy-env");
+    let csv = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
+    let results = dir.path("results.jsonl");
+    let env = [
+        ("HTTP_PROXY", proxy_url.as_str()),
+        ("http_proxy", proxy_url.as_str()),
+        ("ALL_PROXY", proxy_url.as_str()),
+        ("all_proxy", proxy_url.as_str()),
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+    ];
+    let output = run_with_env(apply_args(&csv, &results, "1", &fake), &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(fake.counters().updates_applied, 1);
+    assert_eq!(
+        reached.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the proxy saw a request"
+    );
+}

@@ -224,11 +224,11 @@ async fn every_problem_is_found_in_one_pass() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     for expected in [
-        "note: line 1: header: unknown column `therapyLicense` is ignored; did you mean `therapyLicence`?",
+        "line 1: header: column `therapyLicense` looks like `therapyLicence` misspelt",
         "line 3: row: has 2 cells but the header has 4: a cell is missing",
         "line 4: row: has 5 cells but the header has 4: a value holding `,` needs double quotes",
         "line 5: noteIdentifier: `\\u{1b}[2JCoach` is not a note identifier",
-        "3 problem(s); nothing was sent",
+        "4 problem(s); nothing was sent",
     ] {
         assert!(
             stderr.contains(expected),
@@ -258,4 +258,103 @@ async fn every_problem_is_found_in_one_pass() {
 
     let latin1 = dir.bytes("latin1.csv", b"partnerUserId,therapyLicence\nJos\xe9,LPC\n");
     validate_refuses(&latin1, "is not UTF-8 text").await;
+}
+
+/// Operations staff's Excel export with a header one letter off: the
+/// column's data would be dropped, so `validate` and `apply` refuse the
+/// file (exit 2, nothing sent) and name the column meant. A column unlike
+/// any field stays a note, and the summary on stdout says there is one.
+/// Before: "7 rows, all valid", exit 0, every row sent without a licence.
+#[tokio::test]
+async fn a_misspelt_column_blocks_the_run_and_a_stranger_is_a_note_beside_the_summary() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let dir = Workdir::new("misspelt-column");
+    for header in [
+        "therapyLicense",
+        "Therapy Licence",
+        "therapy_licence",
+        "THERAPYLICENCE",
+    ] {
+        let csv = dir.file(
+            "rows.csv",
+            &format!("partnerUserId,{header}\r\next-1,LPC-1\r\n"),
+        );
+        validate_refuses(&csv, "looks like `therapyLicence` misspelt").await;
+        let results = dir.path("results.jsonl");
+        let output = run(apply_args(&csv, &results, "1", &fake)).await;
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{header}: {}",
+            text(&output.stderr)
+        );
+        assert_eq!(fake.counters().requests, 0, "{header}: nothing was sent");
+    }
+
+    let csv = dir.file(
+        "rows.csv",
+        "partnerUserId,therapyLicence,comments\r\next-1,LPC-1,hi\r\n",
+    );
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("note: line 1: header: unknown column `comments`"));
+    assert!(
+        text(&output.stdout).contains("1 rows, all valid, 1 note (on stderr)"),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+/// A JSON Lines object naming a field twice is refused, as a CSV header
+/// naming a column twice is: serde_json alone keeps the last value without
+/// a word (before: `"partnerUserId":"ext-1","partnerUserId":"ext-2"`
+/// updated ext-2; a second `therapyLicence` of null dropped the licence).
+#[tokio::test]
+async fn a_json_lines_object_with_a_field_twice_is_refused() {
+    let dir = Workdir::new("json-duplicate-keys");
+    for line in [
+        r#"{"partnerUserId":"ext-1","partnerUserId":"ext-2"}"#,
+        r#"{"partnerUserId":"ext-1","therapyLicence":"A","therapyLicence":null}"#,
+    ] {
+        let jsonl = dir.file("rows.jsonl", &format!("{line}\n"));
+        validate_refuses(&jsonl, "line 1: row: field `").await;
+        validate_refuses(&jsonl, "` appears twice in this object").await;
+    }
+    let misspelt = dir.file(
+        "rows.jsonl",
+        "{\"partnerUserId\":\"ext-1\",\"therapyLicense\":\"A\"}\n",
+    );
+    validate_refuses(&misspelt, "looks like `therapyLicence` misspelt").await;
+}
+
+/// A results file that is the input under another name (a hard link) is
+/// refused before anything is sent, and the input is left as it was.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_results_file_hard_linked_to_the_input_is_refused() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let dir = Workdir::new("hard-link");
+    let input_text = "partnerUserId,therapyLicence\next-1,LPC-1\n";
+    let csv = dir.file("rows.csv", input_text);
+    let link = dir.path("results.jsonl");
+    std::fs::hard_link(&csv, &link).unwrap();
+    let output = run(apply_args(&csv, &link, "1", &fake)).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("is the input file"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), input_text);
+    assert_eq!(fake.counters().requests, 0);
 }

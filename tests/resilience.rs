@@ -401,3 +401,78 @@ async fn a_404_by_cached_uuid_falls_back_to_the_partner_id_once() {
     assert_eq!(error.kind(), ErrorKind::NotFound);
     assert_eq!(fake.counters().requests, 5, "one fallback, not a loop");
 }
+
+/// Waiting one's turn in a bulk run is not a failure: 200 rows at once
+/// against a budget of 50 a second take about 4 s, far past each call's
+/// 1.5 s deadline, and every row is applied (the deadline starts when the
+/// limiter admits the row). Before: the rows the limiter reached last
+/// failed with `Timeout`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_never_fails_a_row_for_waiting_its_turn() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada")]).await;
+    let client = fake
+        .client_builder()
+        .rate_limit(Some(RateLimit::new(50, Duration::from_secs(1))))
+        .retry_policy(RetryPolicy::default().deadline(Some(Duration::from_millis(1_500))))
+        .build()
+        .unwrap();
+    let items = (0..200).map(|i| {
+        (
+            ProviderUserId::upheal(ids[0]),
+            no_op().therapy_licence(format!("L-{i}")),
+        )
+    });
+    let results = client.update_many(items, 200).await;
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {:?}",
+        failed.len(),
+        failed.first()
+    );
+    assert_eq!(fake.counters().updates_applied, 200);
+}
+
+/// Items addressing the same provider never race: they go one after
+/// another in input order, so the input's last word is what Upheal keeps
+/// (the fake records the order in which bodies arrived).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_items_for_the_same_provider_apply_in_input_order() {
+    let (fake, ids) = fake_with(&[("Ada", "ext-ada"), ("Bob", "ext-bob")]).await;
+    let client = plain_client(&fake, RetryPolicy::none());
+    // Interleaved: the same partner id 20 times, the other user between.
+    let items = (0..40).map(|i| {
+        let id = if i % 2 == 0 {
+            ProviderUserId::partner("ext-ada").unwrap()
+        } else {
+            ProviderUserId::upheal(ids[1])
+        };
+        (id, no_op().therapy_licence(format!("L-{i}")))
+    });
+    let results = client.update_many(items, 40).await;
+    assert!(results.iter().all(Result::is_ok));
+    let arrived = |needle: &str| -> Vec<String> {
+        fake.requests()
+            .into_iter()
+            .filter(|r| r.path.contains(needle))
+            .map(|r| {
+                let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+                body["therapyLicence"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let expected = |parity: usize| -> Vec<String> {
+        (0..40)
+            .filter(|i| i % 2 == parity)
+            .map(|i| format!("L-{i}"))
+            .collect()
+    };
+    assert_eq!(arrived("ext-ada"), expected(0));
+    assert_eq!(arrived(&ids[1].to_string()), expected(1));
+    let ada = fake.user(ids[0]).unwrap();
+    assert_eq!(
+        ada.therapy_licence.as_deref(),
+        Some("L-38"),
+        "the last word wins"
+    );
+}

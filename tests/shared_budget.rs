@@ -308,3 +308,144 @@ async fn an_absurd_slot_time_in_redis_ends_at_the_deadline() {
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
     assert_eq!(fake.counters().requests, 1, "nothing more was sent");
 }
+
+/// How far ahead of Redis's clock the budget's slot time runs, if it has
+/// a key at all.
+fn budget_ahead(redis: &RedisServer, namespace: &str) -> Duration {
+    let Some(key) = redis
+        .budget_keys()
+        .into_iter()
+        .find(|key| key.contains(namespace) && !key.ends_with(":last-429"))
+    else {
+        return Duration::ZERO;
+    };
+    let Some(tat) = redis.cli(&["GET", &key]).pop() else {
+        return Duration::ZERO;
+    };
+    let time = redis.cli(&["TIME"]);
+    let now = time[0].parse::<f64>().unwrap() * 1e6 + time[1].parse::<f64>().unwrap();
+    Duration::from_secs_f64(((tat.parse::<f64>().unwrap() - now) / 1e6).max(0.0))
+}
+
+/// A fresh client on the key (another process, as it were) makes `calls`
+/// calls in a row, each with a deadline of `deadline`: it must not find
+/// the budget spent by the storm before it.
+async fn fresh_client_goes_at_the_budgets_rate(
+    fake: &FakeUpheal,
+    budget: RateLimit,
+    uuid: Uuid,
+    calls: usize,
+) {
+    let fresh = fake
+        .client_builder()
+        .rate_limit(Some(budget))
+        .retry_policy(RetryPolicy::none().deadline(Some(Duration::from_secs(5))))
+        .build()
+        .unwrap();
+    for call in 0..calls {
+        fresh
+            .update_provider_user(&ProviderUserId::upheal(uuid), &ProviderUserUpdate::new())
+            .await
+            .unwrap_or_else(|e| panic!("fresh call {call}: {e}"));
+    }
+}
+
+/// Thousands of calls dropped at random points while they wait (as a
+/// `select!`, a `timeout` or a cancelled handler drops them) spend only the
+/// slots of requests that went out: the slot time in Redis stays within
+/// one interval and the burst of now, and a fresh client on the key goes
+/// at once. Before: 2,000 dropped calls pushed the budget 194 s ahead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_storm_through_redis_spends_only_what_was_sent() {
+    let Some(redis) = RedisServer::shared_or_start() else {
+        return;
+    };
+    let namespace = format!("cancel-storm-{}", Uuid::new_v4());
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis(redis.url())
+        .redis_namespace(&namespace);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
+    let storm_client = client(&fake, budget.clone());
+    let storm = (0..2_000).map(|_| {
+        let client = storm_client.clone();
+        let give_up = Duration::from_millis(fastrand::u64(0..2_000));
+        tokio::spawn(async move {
+            let (id, update) = (ProviderUserId::upheal(uuid), ProviderUserUpdate::new());
+            let call = client.update_provider_user(&id, &update);
+            tokio::time::timeout(give_up, call).await.is_ok()
+        })
+    });
+    let mut finished = 0;
+    for caller in storm.collect::<Vec<_>>() {
+        finished += u64::from(caller.await.unwrap());
+    }
+    let sent = fake.counters().requests;
+    assert!(sent >= finished, "{sent} sent, {finished} finished");
+    // 2 s at 19.7 a second (plus a burst, and calls whose timer fired
+    // while their response was on the way).
+    assert!(sent <= 45, "{sent} requests in 2 s on a budget of 20/s");
+    let ahead = budget_ahead(&redis, &namespace);
+    assert!(
+        ahead <= Duration::from_millis(120),
+        "the budget runs {ahead:?} ahead"
+    );
+    fresh_client_goes_at_the_budgets_rate(&fake, budget, uuid, 20).await;
+}
+
+/// Hundreds of calls whose deadline passes while they wait fail with a
+/// `Timeout` that says nothing was sent, after no retries, and spend no
+/// slot: a fresh client on the key goes at once. Before: each doomed call
+/// reserved a slot per attempt, and 200 such calls left the key stalled
+/// for 15 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_storm_through_redis_spends_no_slot() {
+    let Some(redis) = RedisServer::shared_or_start() else {
+        return;
+    };
+    let namespace = format!("deadline-storm-{}", Uuid::new_v4());
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis(redis.url())
+        .redis_namespace(&namespace);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
+    let doomed = fake
+        .client_builder()
+        .rate_limit(Some(budget.clone()))
+        .retry_policy(RetryPolicy::default().deadline(Some(Duration::from_secs(1))))
+        .build()
+        .unwrap();
+    let calls = (0..300).map(|_| {
+        let client = doomed.clone();
+        tokio::spawn(async move {
+            client
+                .update_provider_user(&ProviderUserId::upheal(uuid), &ProviderUserUpdate::new())
+                .await
+        })
+    });
+    let (mut applied, mut never_sent) = (0, 0);
+    for call in calls.collect::<Vec<_>>() {
+        match call.await.unwrap() {
+            Ok(_) => applied += 1,
+            Err(error) => {
+                assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+                // Never retried into the same wall: 0 attempts (no slot
+                // before the deadline), or 1 (a slot came just before it
+                // and the deadline passed in flight).
+                assert!(error.attempts() <= 1, "{error}");
+                if error.attempts() == 0 {
+                    assert!(error.to_string().contains("nothing was sent"), "{error}");
+                    never_sent += 1;
+                }
+            }
+        }
+    }
+    assert!(never_sent >= 250, "{never_sent} of 300 found no slot");
+    let sent = fake.counters().requests;
+    assert!(sent >= applied && sent + never_sent <= 300, "{sent} sent");
+    assert!(sent <= 25, "{sent} requests in 1 s on a budget of 20/s");
+    let ahead = budget_ahead(&redis, &namespace);
+    assert!(
+        ahead <= Duration::from_millis(120),
+        "the budget runs {ahead:?} ahead"
+    );
+    fresh_client_goes_at_the_budgets_rate(&fake, budget, uuid, 20).await;
+}

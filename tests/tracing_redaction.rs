@@ -66,6 +66,8 @@ async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
     assert!(text.contains("id_form=\"upheal\""), "{text}");
     assert!(text.contains("retrying"), "{text}");
     assert!(text.contains("attempts=2"), "{text}");
+    // Recorded once, at the end: never `attempts=1 attempts=2` on a line.
+    assert!(!text.contains("attempts=1"), "{text}");
     assert!(text.contains("status=503"), "{text}");
     assert!(!text.contains(fake.api_key()), "{text}");
     assert!(!text.contains("SECRET-LICENCE"), "{text}");

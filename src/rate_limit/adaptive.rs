@@ -13,9 +13,7 @@ use std::{
 
 use tokio::time::Instant;
 
-use super::{
-    DeadlinePassed, RateLimit, local::PACING_SHARE, wait_until, window_count::WindowCount,
-};
+use super::{RateLimit, local::PACING_SHARE, window_count::WindowCount};
 
 /// The rate kept after a 429, as a share of what the client sent over the
 /// window that 429 closed.
@@ -108,40 +106,39 @@ impl Adaptive {
     /// it whenever the client was not sending as fast as it was allowed, or
     /// the window filled only now (the first 429 after a start at the full
     /// budget): cutting from there needed a second cut, and a second 429.
+    /// Whether this client sent less than the floor over the last window:
+    /// then it is not the cause of a 429 (something else filled the key's
+    /// window) and slowing it down frees nothing for anyone. It waits out
+    /// the `Retry-After` like every request, and keeps its rate, so a
+    /// worker that sent two requests into someone else's burst is not held
+    /// to one request per 10 s for the next minute.
+    fn barely_sent(&self, state: &mut State, now: Instant) -> bool {
+        f64::from(state.sent.in_window(now)) < self.min_rate * self.window.as_secs_f64()
+    }
+
     fn share_when_full(&self, state: &mut State, now: Instant) -> f64 {
         let measured = f64::from(state.sent.in_window(now)) / self.window.as_secs_f64();
         self.rate(state, now).min(measured).max(self.min_rate)
     }
 
-    /// Waits for this request's slot when the controller is slower than the
-    /// budget (or paused by a `Retry-After`); at full rate it adds nothing.
-    pub(super) async fn wait_turn(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
-        loop {
-            let slot = {
-                let mut state = self.lock();
-                let now = Instant::now();
-                let rate = self.rate(&state, now);
-                if rate >= self.max_rate && state.paused_until <= now {
-                    return Ok(());
-                }
-                let slot = now.max(state.next_slot).max(state.paused_until);
-                if deadline.is_some_and(|deadline| slot > deadline) {
-                    return Err(DeadlinePassed);
-                }
-                state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
-                slot
-            };
-            wait_until(slot, deadline).await?;
-            // A 429 that came while this request slept paused everyone: its
-            // old slot no longer holds, so it queues again after the pause.
-            if self.lock().paused_until <= Instant::now() {
-                return Ok(());
-            }
-        }
+    /// When the controller next lets a request go, if that is later than
+    /// now (slower than the budget, or paused by a `Retry-After`); at full
+    /// rate it adds nothing. Takes nothing: see [`Self::let_go`].
+    pub(super) fn not_before(&self) -> Option<Instant> {
+        let state = self.lock();
+        let now = Instant::now();
+        let at = if self.rate(&state, now) >= self.max_rate {
+            state.paused_until
+        } else {
+            state.next_slot.max(state.paused_until)
+        };
+        (at > now).then_some(at)
     }
 
-    /// Called when the budget let a request go: `false` when a 429 paused
-    /// everyone while it waited (it queues again), else it counts as sent.
+    /// Called when the budget gave a request its slot: `false` when a 429
+    /// paused everyone meanwhile (the request must not go inside the
+    /// pause), else it counts as sent and the next slot is one interval
+    /// at the current rate later.
     pub(super) fn let_go(&self) -> bool {
         let mut state = self.lock();
         let now = Instant::now();
@@ -149,6 +146,8 @@ impl Adaptive {
             return false;
         }
         state.sent.record(now);
+        let interval = Duration::from_secs_f64(1.0 / self.rate(&state, now));
+        state.next_slot = state.next_slot.max(now) + interval;
         true
     }
 
@@ -181,7 +180,7 @@ impl Adaptive {
             && state
                 .last_throttle
                 .is_none_or(|last| at.saturating_duration_since(last) >= self.same_event);
-        if new_event {
+        if new_event && !self.barely_sent(&mut state, now) {
             let rate_before = self.rate(&state, now);
             state.w_max = self.share_when_full(&mut state, now);
             state.last_throttle = Some(at.min(now));
@@ -277,11 +276,35 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_429_before_anything_was_sent_slows_to_the_floor_not_to_zero() {
+    async fn a_429_to_a_client_that_barely_sent_only_pauses_it() {
+        // Fewer requests than the floor into a window someone else
+        // filled: not the cause.
         let adaptive = adaptive_100_per_10s();
+        let floor_requests = (adaptive.min_rate * 10.0).ceil() as u32;
+        for _ in 1..floor_requests {
+            assert!(adaptive.let_go());
+        }
+        adaptive.throttled(Some(Duration::from_secs(1)));
+        assert_eq!(rate_now(&adaptive), adaptive.max_rate, "no cut");
+        let resume = adaptive.not_before().expect("paused");
+        assert_eq!(resume - Instant::now(), Duration::from_secs(1));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(adaptive.not_before(), None, "back at once, at full rate");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_after_more_than_the_floor_slows_to_at_least_the_floor() {
+        let adaptive = adaptive_100_per_10s();
+        let floor_requests = (adaptive.min_rate * 10.0).ceil() as u32;
+        for _ in 0..floor_requests {
+            assert!(adaptive.let_go());
+        }
         adaptive.throttled(None);
-        assert_eq!(rate_now(&adaptive), adaptive.min_rate);
-        assert!(adaptive.min_rate > 0.0);
+        let rate = rate_now(&adaptive);
+        assert!(
+            rate < adaptive.max_rate && rate >= adaptive.min_rate,
+            "{rate}"
+        );
     }
 
     #[cfg(feature = "redis")]
@@ -315,8 +338,8 @@ mod tests {
         let adaptive = adaptive_100_per_10s();
         let started = Instant::now();
         adaptive.throttled(Some(Duration::from_secs(2)));
-        adaptive.wait_turn(None).await.unwrap();
-        assert!(started.elapsed() >= Duration::from_secs(2));
+        let resume = adaptive.not_before().expect("paused");
+        assert_eq!(resume - started, Duration::from_secs(2));
     }
 
     #[tokio::test(start_paused = true)]

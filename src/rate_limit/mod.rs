@@ -4,6 +4,7 @@
 //! 429s it meets ([`adaptive`]).
 
 mod adaptive;
+mod fair_queue;
 mod local;
 #[cfg(feature = "redis")]
 mod redis;
@@ -12,6 +13,8 @@ mod window_count;
 use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
+
+pub(crate) use fair_queue::Ticket;
 
 use crate::Error;
 
@@ -132,15 +135,19 @@ impl RateLimit {
         Ok(Arc::new(Pacer {
             budget,
             adaptive: self.adaptive.then(|| adaptive::Adaptive::new(self)),
+            queue: fair_queue::FairQueue::default(),
         }))
     }
 }
 
-/// Runs a [`RateLimit`] for one client and its clones.
+/// Runs a [`RateLimit`] for one client and its clones: callers wait in one
+/// line, first come first served, and the one at the front takes a slot
+/// only when it is free (see [`fair_queue`]).
 #[derive(Debug)]
 pub(crate) struct Pacer {
     budget: Budget,
     adaptive: Option<adaptive::Adaptive>,
+    queue: fair_queue::FairQueue,
 }
 
 #[derive(Debug)]
@@ -154,47 +161,65 @@ enum Budget {
 #[derive(Debug)]
 pub(crate) struct DeadlinePassed;
 
-/// Sleeps until `at`, unless that is past `deadline`. A free slot (`at` not
-/// in the future) costs no timer at all.
-pub(super) async fn wait_until(
-    at: Instant,
-    deadline: Option<Instant>,
-) -> Result<(), DeadlinePassed> {
+/// Sleeps until `at`, unless that is past `deadline`.
+async fn wait_until(at: Instant, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
     if deadline.is_some_and(|deadline| at > deadline) {
         return Err(DeadlinePassed);
     }
-    if at > Instant::now() {
-        tokio::time::sleep_until(at).await;
-    }
+    tokio::time::sleep_until(at).await;
     Ok(())
 }
 
 impl Pacer {
-    /// Waits until one request may be sent, or fails at once when that
-    /// would be after the call's `deadline`.
-    pub(crate) async fn acquire(&self, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
+    /// A place in line for a call arriving now; the call keeps it for its
+    /// retries.
+    pub(crate) fn ticket(&self) -> Ticket {
+        self.queue.ticket()
+    }
+
+    /// Waits until one request may be sent, first come first served by
+    /// `ticket` (a new one when `None`), or fails when that would be after
+    /// `deadline`: at once when the front of the line already knows its
+    /// slot is later, else when the deadline passes in line. A caller that
+    /// fails or is dropped has spent no slot.
+    pub(crate) async fn acquire(
+        &self,
+        deadline: Option<Instant>,
+        ticket: Option<Ticket>,
+    ) -> Result<(), DeadlinePassed> {
+        let place = self.queue.join(ticket.unwrap_or_else(|| self.ticket()));
         loop {
-            if let Some(adaptive) = &self.adaptive {
-                adaptive.wait_turn(deadline).await?;
+            match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, place.reach_front())
+                    .await
+                    .map_err(|_| DeadlinePassed)?,
+                None => place.reach_front().await,
             }
-            match &self.budget {
-                Budget::Local(local) => local.acquire(deadline).await?,
-                #[cfg(feature = "redis")]
-                Budget::Shared(shared) => {
-                    shared
-                        .acquire(deadline, |news| self.heard_of_429(news))
-                        .await?
-                }
+            match self.try_take().await {
+                Ok(()) => return Ok(()),
+                Err(free_at) => wait_until(free_at, deadline).await?,
             }
-            // A 429 may have come while the budget kept this request waiting:
-            // sending it now would land inside the `Retry-After` pause.
-            if self
-                .adaptive
-                .as_ref()
-                .is_none_or(|adaptive| adaptive.let_go())
-            {
-                return Ok(());
+        }
+    }
+
+    /// One slot if every gate has one free now; otherwise when to ask
+    /// again, with nothing taken from any of them.
+    async fn try_take(&self) -> Result<(), Instant> {
+        if let Some(at) = self.adaptive.as_ref().and_then(|a| a.not_before()) {
+            return Err(at);
+        }
+        match &self.budget {
+            Budget::Local(local) => local.try_take()?,
+            #[cfg(feature = "redis")]
+            Budget::Shared(shared) => shared.try_take(|news| self.heard_of_429(news)).await?,
+        }
+        // A 429 may have come during the Redis step: sending now would land
+        // inside the `Retry-After` pause (the slot is lost; this is rare).
+        match &self.adaptive {
+            Some(adaptive) if !adaptive.let_go() => {
+                Err(adaptive.not_before().unwrap_or_else(Instant::now))
             }
+            _ => Ok(()),
         }
     }
 
@@ -218,6 +243,110 @@ impl Pacer {
             let now = Instant::now();
             let pause = (!news.pause_left.is_zero()).then_some(news.pause_left);
             adaptive.throttled_elsewhere(now.checked_sub(news.age).unwrap_or(now), pause);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        sync::{Arc, Mutex},
+        time::Duration,
+    };
+
+    use tokio::time::Instant;
+
+    use super::{Pacer, RateLimit};
+
+    fn pacer(requests: u32, per: Duration) -> Arc<Pacer> {
+        RateLimit::new(requests, per).pacer("key").unwrap()
+    }
+
+    /// How long a caller arriving now waits for its slot.
+    async fn wait_of_a_fresh_caller(pacer: &Pacer) -> Duration {
+        let started = Instant::now();
+        pacer.acquire(None, None).await.unwrap();
+        started.elapsed()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiters_are_served_first_come_first_served() {
+        let pacer = pacer(10, Duration::from_secs(1));
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let tickets: Vec<_> = (0..60).map(|_| pacer.ticket()).collect();
+        // The budget's one free slot goes to a caller alone in line.
+        assert_eq!(wait_of_a_fresh_caller(&pacer).await, Duration::ZERO);
+        // Joined in reverse order of arrival: the ticket decides, not the
+        // order in which the futures are first polled.
+        let waiters = tickets.iter().rev().map(|&ticket| {
+            let (pacer, served) = (Arc::clone(&pacer), Arc::clone(&served));
+            tokio::spawn(async move {
+                // Each can wait 7 s: first come, first served reaches the
+                // 60th at about 6 s; any other order fails some.
+                let deadline = Instant::now() + Duration::from_secs(7);
+                pacer.acquire(Some(deadline), Some(ticket)).await.unwrap();
+                served.lock().unwrap().push(ticket);
+            })
+        });
+        for waiter in waiters.collect::<Vec<_>>() {
+            waiter.await.unwrap();
+        }
+        assert_eq!(*served.lock().unwrap(), tickets);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancellation_storm_leaves_the_budget_as_it_found_it() {
+        let pacer = pacer(10, Duration::from_secs(1));
+        let mut storm = Vec::new();
+        for _ in 0..3000 {
+            let pacer = Arc::clone(&pacer);
+            let give_up = Duration::from_millis(fastrand::u64(0..3000));
+            storm.push(tokio::spawn(async move {
+                tokio::time::timeout(give_up, pacer.acquire(None, None))
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut sent = 0;
+        for caller in storm {
+            sent += u32::from(caller.await.unwrap());
+        }
+        // About 3 s at 9.85 a second went out; the rest gave up.
+        assert!((25..=35).contains(&sent), "{sent}");
+        assert_eq!(pacer.queue.len(), 0, "nobody is left in line");
+        tokio::time::sleep(Duration::from_millis(102)).await;
+        assert_eq!(
+            wait_of_a_fresh_caller(&pacer).await,
+            Duration::ZERO,
+            "a slot is free at once"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_storm_spends_no_slot_and_fails_fast_at_the_front() {
+        let pacer = pacer(10, Duration::from_secs(1));
+        let started = Instant::now();
+        let outcomes: Vec<_> = (0..500)
+            .map(|_| {
+                let pacer = Arc::clone(&pacer);
+                tokio::spawn(async move {
+                    let deadline = Instant::now() + Duration::from_secs(1);
+                    pacer.acquire(Some(deadline), None).await.is_ok()
+                })
+            })
+            .collect();
+        let mut sent = 0;
+        for outcome in outcomes {
+            sent += u32::from(outcome.await.unwrap());
+        }
+        // 9.85 a second: 10 slots within the 1 s deadline, and the rest
+        // failed as soon as the front of the line saw its slot was later.
+        assert_eq!(sent, 10);
+        assert!(Instant::now() < started + Duration::from_secs(1));
+        // Fresh callers wait one interval each, not for the 490 that gave up.
+        for _ in 0..3 {
+            let wait = wait_of_a_fresh_caller(&pacer).await;
+            assert!(wait <= Duration::from_millis(102), "{wait:?}");
         }
     }
 }

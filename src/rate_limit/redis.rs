@@ -1,9 +1,11 @@
 //! A budget held in Redis, shared by every client on the same API key and
 //! the same Redis, across threads, clones and processes.
 //!
-//! One atomic server-side step per request (a GCRA in a Lua script): it
-//! reads the theoretical arrival time, reserves the next slot and returns
-//! how long to wait for it, so no two processes can take the same slot.
+//! One atomic server-side step per slot (a GCRA in a Lua script): it takes
+//! the slot if it is free now, or returns how long until one is, so no two
+//! processes can take the same slot and nobody holds a slot while asleep.
+//! Within a process only the caller at the front of the line asks (see
+//! `fair_queue`), so Redis sees about one step per slot per process.
 //! Redis unreachable or slow never hangs a call and never lifts the limit:
 //! the client falls back to a local limiter at a share of the budget, warns
 //! once, and tries Redis again every second.
@@ -25,7 +27,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::time::Instant;
 
-use super::{DeadlinePassed, RateLimit, adaptive, local::LocalBudget, local::pacing, wait_until};
+use super::{RateLimit, adaptive, local::LocalBudget, local::pacing};
 use crate::Error;
 
 /// The longest one Redis step (or a connection attempt) may take before the
@@ -41,23 +43,26 @@ pub(super) const DEFAULT_FALLBACK_SHARE: f64 = 0.25;
 /// high-entropy secret, cannot be recovered from the name.
 const KEY_DERIVATION_CONTEXT: &[u8] = b"upheal-provider-users/shared-rate-budget/v1";
 
-/// Reserve the next slot: `KEYS[1]` holds the theoretical arrival time (µs,
-/// Redis's clock); `ARGV[1]` is the interval and `ARGV[2]` the tolerance
-/// (burst), in µs. Returns the wait in µs before the reserved slot, and,
-/// when `ARGV[3]` is `1` (adaptive pacing listens), the news of the last 429
-/// on the key from `KEYS[2]` (see [`REPORT_429`]): its age in µs (-1: none)
-/// and how long the pause it asked for still runs.
-const RESERVE_SLOT: &str = r"
+/// Take a slot if one is free now, and never one that is not: `KEYS[1]`
+/// holds the theoretical arrival time (µs, Redis's clock); `ARGV[1]` is the
+/// interval and `ARGV[2]` the tolerance (burst), in µs; `ARGV[4]` the
+/// longest a stored time may run ahead of now (a window: a value written by
+/// something else, an older version that reserved ahead or a hand edit, is
+/// bounded by it). Returns whether a slot was taken, the wait in µs before
+/// one frees when not, and, when `ARGV[3]` is `1` (adaptive pacing
+/// listens), the news of the last 429 on the key from `KEYS[2]` (see
+/// [`REPORT_429`]): its age in µs (-1: none) and how long the pause it
+/// asked for still runs (no slot is taken while it runs).
+///
+/// Because nothing is reserved ahead, the stored time is never more than
+/// one interval plus the tolerance ahead of now: callers that give up,
+/// time out or are dropped while they wait leave no trace in it.
+const TAKE_SLOT: &str = r"
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
+local horizon = tonumber(ARGV[4])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if not tat or tat < now then tat = now end
-local wait = tat - tolerance - now
-if wait < 0 then wait = 0 end
-local next_tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
 local age = -1
 local pause_left = 0
 if ARGV[3] == '1' then
@@ -67,7 +72,17 @@ if ARGV[3] == '1' then
   local paused_until = tonumber(news[2])
   if paused_until and paused_until > now then pause_left = paused_until - now end
 end
-return {math.floor(wait), math.floor(age), math.floor(pause_left)}
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat or tat < now then tat = now end
+if tat > now + horizon then tat = now + horizon end
+local wait = tat - tolerance - now
+if wait < pause_left then wait = pause_left end
+if wait > 0 then
+  return {0, math.floor(wait), math.floor(age), math.floor(pause_left)}
+end
+local next_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
+return {1, 0, math.floor(age), math.floor(pause_left)}
 ";
 
 /// A 429 met by a process on the key, told to the others: `KEYS[1]` gets
@@ -177,6 +192,8 @@ pub(super) struct SharedBudget {
     /// Where the news of the last 429 on the key is kept.
     news_key: String,
     script: redis::Script,
+    /// The longest a slot time read from Redis may lie ahead: a window.
+    horizon: Duration,
     report_script: redis::Script,
     /// 429s closer together than this are one event ([`adaptive::same_event`]).
     same_event: Duration,
@@ -223,7 +240,8 @@ impl SharedBudget {
             interval_us,
             wants_news: limit.adaptive,
             tolerance_us: interval_us.saturating_mul(u64::from(burst.get() - 1)),
-            script: redis::Script::new(RESERVE_SLOT),
+            script: redis::Script::new(TAKE_SLOT),
+            horizon: limit.per,
             report_script: redis::Script::new(REPORT_429),
             same_event: adaptive::same_event(limit),
             news_lifetime: limit.per,
@@ -234,43 +252,43 @@ impl SharedBudget {
         })
     }
 
-    /// Reserves this request's slot and waits for it; `news` hears first
-    /// of the last 429 on the key, so a pause it started holds this request
-    /// too.
-    pub(super) async fn acquire(
-        &self,
-        deadline: Option<Instant>,
-        news: impl FnOnce(ThrottleNews),
-    ) -> Result<(), DeadlinePassed> {
+    /// Takes a slot if one is free now, or says when to ask again; `news`
+    /// hears first of the last 429 on the key, so a pause it started holds
+    /// this request too. Nothing is reserved ahead: a refused caller has
+    /// spent nothing. Redis slow or down never holds a call: the fallback
+    /// answers instead.
+    pub(super) async fn try_take(&self, news: impl FnOnce(ThrottleNews)) -> Result<(), Instant> {
         if self.falling_back() {
-            return self.fallback.acquire(deadline).await;
+            return self.fallback.try_take();
         }
-        match tokio::time::timeout(REDIS_TIMEOUT, self.reserve()).await {
+        match tokio::time::timeout(REDIS_TIMEOUT, self.take()).await {
             Ok(Ok((wait, last_429))) => {
                 self.recovered();
                 if let Some(last_429) = last_429 {
                     news(last_429);
                 }
-                // A free slot costs no timer (tokio's would round a zero
-                // sleep up to its next millisecond tick). The wait comes from
-                // a store other programs can write: bounded before it meets
-                // the clock.
-                wait_until(Instant::now() + wait.min(super::MAX_WINDOW), deadline).await
+                match wait {
+                    None => Ok(()),
+                    // The wait comes from a store other programs can write:
+                    // bounded before it meets the clock.
+                    Some(wait) => Err(Instant::now() + wait.min(self.horizon)),
+                }
             }
             Ok(Err(e)) => {
                 self.fall_back(&e.to_string()).await;
-                self.fallback.acquire(deadline).await
+                self.fallback.try_take()
             }
             Err(_) => {
                 self.fall_back("no answer in time").await;
-                self.fallback.acquire(deadline).await
+                self.fallback.try_take()
             }
         }
     }
 
-    /// One atomic step in Redis: the wait before this request's slot, and
-    /// the news of the last 429 on the key, if Redis still keeps it.
-    async fn reserve(&self) -> redis::RedisResult<(Duration, Option<ThrottleNews>)> {
+    /// One atomic step in Redis: `None` when a slot was taken, else the
+    /// wait before one frees; and the news of the last 429 on the key, if
+    /// Redis still keeps it.
+    async fn take(&self) -> redis::RedisResult<(Option<Duration>, Option<ThrottleNews>)> {
         let mut connection = {
             let mut slot = self.connection.lock().await;
             if slot.is_none() {
@@ -278,13 +296,14 @@ impl SharedBudget {
             }
             slot.clone().expect("connected above")
         };
-        let (wait_us, age_us, pause_left_us): (u64, i64, u64) = self
+        let (taken, wait_us, age_us, pause_left_us): (u8, u64, i64, u64) = self
             .script
             .key(&self.key)
             .key(&self.news_key)
             .arg(self.interval_us)
             .arg(self.tolerance_us)
             .arg(u8::from(self.wants_news))
+            .arg(duration_us(self.horizon))
             .invoke_async(&mut connection)
             .await?;
         let news = u64::try_from(age_us)
@@ -294,7 +313,8 @@ impl SharedBudget {
                 age,
                 pause_left: Duration::from_micros(pause_left_us),
             });
-        Ok((Duration::from_micros(wait_us), news))
+        let wait = (taken == 0).then(|| Duration::from_micros(wait_us));
+        Ok((wait, news))
     }
 
     /// Tells the other processes on the key that this one met a 429, in the

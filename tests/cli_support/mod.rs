@@ -47,10 +47,20 @@ impl Drop for Workdir {
 
 /// Runs the binary off the test's runtime threads (it blocks until exit).
 pub async fn run(args: Vec<String>) -> Output {
+    run_with_env(args, &[]).await
+}
+
+/// [`run`] with extra environment variables.
+pub async fn run_with_env(args: Vec<String>, env: &[(&str, &str)]) -> Output {
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         Command::new(BIN)
             .args(args)
             .env_remove("UPHEAL_API_KEY")
+            .envs(env)
             .output()
             .unwrap()
     })

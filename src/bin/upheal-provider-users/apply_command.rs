@@ -30,6 +30,7 @@ use crate::{
 pub async fn run(args: ApplyArgs) -> ExitCode {
     let file = InputFile::read(&args.file);
     validate_command::report(&file);
+    let notes = validate_command::notes_mentioned(&file);
     if !file.problems.is_empty() {
         eprintln!("refusing to start: fix the problems above (`validate` lists them)");
         return ExitCode::InvalidInput;
@@ -62,6 +63,13 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(message) => return refuse(&message),
     };
+    // Before the "started" record: a run that cannot even build its client
+    // (a bad --redis URL) started nothing.
+    let connection =
+        match Connection::open(&args.connection, plan.pending.iter().map(|row| &row.id)).await {
+            Ok(connection) => connection,
+            Err(message) => return refuse(&message),
+        };
     let run_record = RunRecord {
         run: "started",
         input: args.file.display().to_string(),
@@ -70,11 +78,6 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     if let Err(e) = writer.start(&run_record) {
         return refuse(&format!("cannot write the results file {shown_path}: {e}"));
     }
-    let connection =
-        match Connection::open(&args.connection, plan.pending.iter().map(|row| &row.id)).await {
-            Ok(connection) => connection,
-            Err(message) => return refuse(&message),
-        };
     let mut state = RunState::new(writer, plan.pending.len());
     send_all(
         &connection.client,
@@ -84,7 +87,7 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     )
     .await;
     state.progress.finish();
-    state.summarise(plan.matched, &results_path)
+    state.summarise(plan.matched, &results_path, &notes)
 }
 
 fn plan(
@@ -184,12 +187,12 @@ impl RunState {
         }
     }
 
-    fn summarise(&self, skipped: usize, results: &std::path::Path) -> ExitCode {
+    fn summarise(&self, skipped: usize, results: &std::path::Path, notes: &str) -> ExitCode {
         let total = self.progress.total();
         let not_started = total - self.applied - self.failed - self.abandoned;
         let results = shown(&results.display().to_string());
         println!(
-            "applied {}, failed {}, skipped {skipped} (already applied), not started {not_started}; results in {results}",
+            "applied {}, failed {}, skipped {skipped} (already applied), not started {not_started}{notes}; results in {results}",
             self.applied, self.failed
         );
         if self.abandoned > 0 {

@@ -114,7 +114,7 @@ impl Columns {
                         ));
                     }
                 }
-                None => scan.notes.push(unknown_name(1, "column", name)),
+                None => unknown_name(scan, 1, "column", name),
             }
         }
         if !index.contains_key("providerUserId") && !index.contains_key("partnerUserId") {

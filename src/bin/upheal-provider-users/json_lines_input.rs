@@ -21,7 +21,7 @@ pub fn scan(text: &str) -> Scan {
         match json_object(line) {
             Ok(object) => {
                 for unknown in object.keys().filter(|k| !COLUMNS.contains(&k.as_str())) {
-                    scan.notes.push(unknown_name(line_number, "field", unknown));
+                    unknown_name(&mut scan, line_number, "field", unknown);
                 }
                 match json_row(&object) {
                     Ok(row) => scan.rows.push((line_number, row)),
@@ -39,9 +39,55 @@ pub fn scan(text: &str) -> Scan {
 }
 
 fn json_object(line: &str) -> Result<Map<String, Value>, String> {
-    match serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))? {
-        Value::Object(object) => Ok(object),
-        _ => Err("each line must be a JSON object".to_owned()),
+    if !line.trim_start().starts_with('{') {
+        serde_json::from_str::<Value>(line).map_err(|e| format!("not JSON: {e}"))?;
+        return Err("each line must be a JSON object".to_owned());
+    }
+    let UniqueKeys(object) = serde_json::from_str(line).map_err(|e| {
+        let e = e.to_string();
+        match e.strip_prefix(DUPLICATE) {
+            // The duplicate's own message, without serde's position noise.
+            Some(rest) => rest.split(" at line ").next().unwrap_or(rest).to_owned(),
+            None => format!("not JSON: {e}"),
+        }
+    })?;
+    Ok(object)
+}
+
+/// serde_json keeps the last of two equal keys without a word
+/// (`{"partnerUserId":"ext-1","partnerUserId":"ext-2"}` would update ext-2):
+/// an object read through this refuses the line instead, as CSV refuses a
+/// header that names a column twice.
+struct UniqueKeys(Map<String, Value>);
+
+const DUPLICATE: &str = "duplicate: ";
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut object = Map::new();
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "{DUPLICATE}field `{key}` appears twice in this object; keep one"
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(UniqueKeys(object))
     }
 }
 

@@ -3,7 +3,7 @@
 //! nothing it completed.
 
 use std::{
-    fs::{self, File, OpenOptions},
+    fs::{File, OpenOptions},
     io::{self, BufRead, BufReader, Seek, SeekFrom, Write},
     path::Path,
 };
@@ -65,18 +65,11 @@ pub struct RunRecord<'a> {
     pub rows_to_send: usize,
 }
 
-/// Whether `a` and `b` name one file (a results path that is the input
-/// would destroy the input). A path that does not exist yet is compared
-/// through its folder.
+/// Whether `a` and `b` are one file: by identity (device and inode, or
+/// Windows' file index), so a hard link, a symlink or another spelling of
+/// the path is caught. A path that does not exist is no existing file.
 pub fn same_file(a: &Path, b: &Path) -> bool {
-    let resolve = |path: &Path| {
-        fs::canonicalize(path).ok().or_else(|| {
-            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-            let folder = fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
-            Some(folder.join(path.file_name()?))
-        })
-    };
-    matches!((resolve(a), resolve(b)), (Some(a), Some(b)) if a == b)
+    same_file::is_same_file(a, b).unwrap_or(false)
 }
 
 /// Why the results file cannot be this run's.

@@ -9,9 +9,10 @@ pub fn run(path: &Path) -> ExitCode {
     report(&file);
     if file.problems.is_empty() {
         println!(
-            "{}: {} rows, all valid; nothing was sent",
+            "{}: {} rows, all valid{}; nothing was sent",
             shown(&path.display().to_string()),
-            file.rows.len()
+            file.rows.len(),
+            notes_mentioned(&file)
         );
         ExitCode::Success
     } else {
@@ -29,5 +30,15 @@ pub fn report(file: &InputFile) {
     }
     if !file.problems.is_empty() {
         eprintln!("{} problem(s); nothing was sent", file.problems.len());
+    }
+}
+
+/// ", 2 notes (on stderr)" beside a summary, so a reader of stdout alone
+/// knows there is something to read; empty without notes.
+pub fn notes_mentioned(file: &InputFile) -> String {
+    match file.notes.len() {
+        0 => String::new(),
+        1 => ", 1 note (on stderr)".to_owned(),
+        n => format!(", {n} notes (on stderr)"),
     }
 }
