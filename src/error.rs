@@ -40,6 +40,11 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// A status the API does not document (e.g. a redirect or 409).
     UnexpectedStatus,
+    /// The server's TLS certificate was refused (an issuer this client
+    /// does not trust, expired, issued for another host, a CA certificate
+    /// used as the server's own). Not transient: the same certificate is
+    /// refused on every attempt, so the call makes one.
+    Certificate,
 }
 
 impl ErrorKind {
@@ -72,6 +77,10 @@ impl ErrorKind {
                 "raise `ClientBuilder::max_response_bytes` if such a size is expected"
             }
             Self::UnexpectedStatus => "the raw body is kept in `Error::body`",
+            Self::Certificate => {
+                "nothing was sent; retrying cannot help until the certificate or the trust \
+                 changes"
+            }
         }
     }
 }

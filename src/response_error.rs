@@ -61,6 +61,9 @@ fn from_reqwest(e: reqwest::Error) -> Error {
     if let Some(too_large) = find_too_large(&e) {
         return Error::new(ErrorKind::ResponseTooLarge, too_large.to_string());
     }
+    if let Some(problem) = certificate_problem(&e) {
+        return Error::new(ErrorKind::Certificate, problem).with_source(e);
+    }
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
     } else {
@@ -120,4 +123,66 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         at.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// What is wrong with the server's certificate, and the fix, when `e` is a
+/// refused certificate. Read from the error chain's text, the one thing
+/// every TLS backend shares: rustls says `invalid peer certificate:
+/// UnknownIssuer` (or `Expired`, `NotValidForName`, `CaUsedAsEndEntity`),
+/// OpenSSL `certificate verify failed` with its own reason.
+fn certificate_problem(e: &reqwest::Error) -> Option<String> {
+    let mut chain = String::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = next {
+        chain.push_str(&error.to_string());
+        chain.push('\n');
+        next = error.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    if !(lower.contains("invalid peer certificate")
+        || lower.contains("certificate verify failed")
+        || lower.contains("invalidcertificate"))
+    {
+        return None;
+    }
+    let (what, fix) = if lower.contains("notvalidforname")
+        || lower.contains("hostname mismatch")
+        || lower.contains("not valid for name")
+    {
+        (
+            "is issued for another host name",
+            "use a base URL with the host name the certificate names",
+        )
+    } else if lower.contains("expired") || lower.contains("notvalidyet") {
+        (
+            "has expired or is not valid yet",
+            "renew the server's certificate, or check this machine's clock",
+        )
+    } else if lower.contains("causedasendentity")
+        || lower.contains("unsupported certificate purpose")
+    {
+        (
+            "is a CA certificate used as the server's own",
+            "the server must present a certificate issued by that CA, not the CA itself",
+        )
+    } else if lower.contains("unknownissuer")
+        || lower.contains("unable to get local issuer")
+        || lower.contains("self-signed")
+        || lower.contains("self signed")
+    {
+        (
+            "is signed by an authority this client does not trust",
+            "trust that authority with `ClientBuilder::add_root_certificate_pem` or in the \
+             system's certificate store",
+        )
+    } else {
+        (
+            "was refused",
+            "check the server's certificate chain and `ClientBuilder::add_root_certificate_pem`",
+        )
+    };
+    Some(format!(
+        "the TLS certificate of the server {what}: {fix} (from the TLS library: {})",
+        chain.lines().last().unwrap_or_default()
+    ))
 }

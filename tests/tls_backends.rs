@@ -4,7 +4,10 @@
 
 use std::{
     io::{Read, Write},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use rcgen::{
@@ -21,6 +24,30 @@ const PROVIDER: &str = r#"{"userId":"6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b","part
 /// A TLS server for `localhost` whose certificate is signed by a fresh test
 /// CA; answers every request with [`PROVIDER`]. Returns its port and the CA.
 async fn tls_server() -> (u16, String) {
+    let (port, ca_pem, _) = tls_server_presenting(Presented::Good).await;
+    (port, ca_pem)
+}
+
+/// The certificate a test server presents.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Presented {
+    Good,
+    Expired,
+    OtherHost,
+    TheCaItself,
+}
+
+/// Every certificate a client must refuse (for `Good`: without its CA).
+const ALL_REFUSALS: [Presented; 4] = [
+    Presented::Good,
+    Presented::Expired,
+    Presented::OtherHost,
+    Presented::TheCaItself,
+];
+
+/// [`tls_server`] presenting `presented`; also counts the TCP connections
+/// it accepted (one per attempt).
+async fn tls_server_presenting(presented: Presented) -> (u16, String, Arc<AtomicUsize>) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -33,11 +60,37 @@ async fn tls_server() -> (u16, String) {
     let issuer = Issuer::new(ca_params, ca_key);
 
     let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let host = match presented {
+        Presented::OtherHost => "other.example",
+        _ => "localhost",
+    };
+    let mut leaf_params = CertificateParams::new(vec![host.to_owned()]).unwrap();
     leaf_params
         .extended_key_usages
         .push(ExtendedKeyUsagePurpose::ServerAuth);
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+    if let Presented::Expired = presented {
+        leaf_params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        leaf_params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
+    let (leaf, leaf_key) = match presented {
+        Presented::TheCaItself => {
+            let ca_key = KeyPair::generate().unwrap();
+            let mut ca_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+            ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            ca_params
+                .distinguished_name
+                .push(DnType::CommonName, "a CA serving as its own server");
+            let ca = ca_params.self_signed(&ca_key).unwrap();
+            (ca, ca_key)
+        }
+        _ => (leaf_params.signed_by(&leaf_key, &issuer).unwrap(), leaf_key),
+    };
+    let ca_pem = match presented {
+        Presented::TheCaItself => leaf.pem(),
+        _ => ca_pem,
+    };
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&accepted);
 
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -53,6 +106,7 @@ async fn tls_server() -> (u16, String) {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
@@ -79,7 +133,7 @@ async fn tls_server() -> (u16, String) {
             });
         }
     });
-    (port, ca_pem)
+    (port, ca_pem, accepted)
 }
 
 fn complete(request: &[u8]) -> bool {
@@ -123,7 +177,68 @@ async fn round_trip_with_trusted_ca(builder: fn() -> ClientBuilder) {
     assert_eq!(user.first_name, "Ada");
 
     let untrusted = update_over_https(builder(), port).await.unwrap_err();
-    assert_eq!(untrusted.kind(), ErrorKind::Transport, "{untrusted}");
+    assert_eq!(untrusted.kind(), ErrorKind::Certificate, "{untrusted}");
+}
+
+/// Each way a certificate is refused is named with its fix, is not
+/// transient, and costs one attempt under a policy that allows three.
+/// Before: "could not connect to Upheal … check the network … safe to
+/// retry", three attempts.
+async fn certificate_failures_name_the_problem_and_are_not_retried(
+    builder: fn() -> ClientBuilder,
+    cases: &[Presented],
+) {
+    for (presented, trust_the_ca, expected) in [
+        (
+            Presented::Good,
+            false,
+            "signed by an authority this client does not trust",
+        ),
+        (Presented::Expired, true, "has expired or is not valid yet"),
+        (Presented::OtherHost, true, "issued for another host name"),
+        (
+            Presented::TheCaItself,
+            true,
+            "a CA certificate used as the server's own",
+        ),
+    ]
+    .into_iter()
+    .filter(|(presented, ..)| cases.contains(presented))
+    {
+        let (port, ca_pem, accepted) = tls_server_presenting(presented).await;
+        let builder = if trust_the_ca {
+            builder().add_root_certificate_pem(&ca_pem)
+        } else {
+            builder()
+        };
+        let client = builder
+            .api_key("k")
+            .base_url(format!("https://localhost:{port}"))
+            .retry_policy(RetryPolicy::default().base_delay(std::time::Duration::from_millis(5)))
+            .build()
+            .unwrap();
+        let error = client
+            .update_provider_user(
+                &ProviderUserId::partner("ext-1").unwrap(),
+                &ProviderUserUpdate::new(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            ErrorKind::Certificate,
+            "{presented:?}: {error}"
+        );
+        assert!(!error.is_transient());
+        let text = error.to_string();
+        assert!(text.contains(expected), "{presented:?}: {text}");
+        assert!(!text.contains("safe to retry"), "{presented:?}: {text}");
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1,
+            "{presented:?}: one attempt"
+        );
+    }
 }
 
 /// A loopback peer that answers whatever arrives with plain HTTP, and
@@ -180,6 +295,7 @@ fn a_bad_root_certificate_is_refused_at_build() {
 #[tokio::test]
 async fn rustls_round_trip() {
     round_trip_with_trusted_ca(Client::builder).await;
+    certificate_failures_name_the_problem_and_are_not_retried(Client::builder, &ALL_REFUSALS).await;
     handshake_with_plain_http_fails(Client::builder()).await;
 }
 
@@ -187,5 +303,12 @@ async fn rustls_round_trip() {
 #[tokio::test]
 async fn native_tls_round_trip() {
     round_trip_with_trusted_ca(|| Client::builder().use_native_tls()).await;
+    // OpenSSL accepts a trusted self-signed certificate as the server's
+    // own, CA or not: that case is rustls's alone.
+    certificate_failures_name_the_problem_and_are_not_retried(
+        || Client::builder().use_native_tls(),
+        &ALL_REFUSALS[..3],
+    )
+    .await;
     handshake_with_plain_http_fails(Client::builder().use_native_tls()).await;
 }
