@@ -8,8 +8,8 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
-    ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate, RetryPolicy,
-    generated,
+    Budget, ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate,
+    RetryPolicy, generated,
     generated::types::UpdateProviderUserRequest,
     partner_id_cache::PartnerIdCache,
     rate_limit::{Pacer, Ticket},
@@ -89,6 +89,22 @@ impl Client {
     /// The pacer every attempt of this client (and its clones) waits for.
     pub(crate) fn pacer(&self) -> Option<&Arc<Pacer>> {
         self.inner.raw.inner().limiter.as_ref()
+    }
+
+    /// The rate budget this client paces with, as a handle for a partner's
+    /// other Upheal calls on the same key (they spend the same 300 a
+    /// minute); `None` when the client has no rate limit. See [`Budget`].
+    ///
+    /// ```
+    /// use upheal_provider_users::Client;
+    ///
+    /// let client = Client::builder().api_key("key").build()?;
+    /// let budget = client.budget().expect("a limit of 300 a minute by default");
+    /// # let _ = budget;
+    /// # Ok::<(), upheal_provider_users::Error>(())
+    /// ```
+    pub fn budget(&self) -> Option<Budget> {
+        self.pacer().cloned().map(Budget::new)
     }
 
     /// The normalised base URL requests go to.

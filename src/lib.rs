@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod budget;
 mod bulk;
 mod client;
 mod client_builder;
@@ -27,6 +28,7 @@ mod tls;
 mod transport;
 
 pub use base_url::DEFAULT_BASE_URL;
+pub use budget::Budget;
 pub use client::Client;
 pub use client_builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

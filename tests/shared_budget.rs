@@ -449,3 +449,102 @@ async fn a_deadline_storm_through_redis_spends_no_slot() {
     );
     fresh_client_goes_at_the_budgets_rate(&fake, budget, uuid, 20).await;
 }
+
+/// A partner's other Upheal calls, gated by [`Client::budget`], share the
+/// key's budget with this crate's updates: two processes (clients built
+/// separately on one Redis), each sending updates and plain reqwest calls
+/// at once, against a server enforcing the budget strictly: no 429.
+/// Without the handle the plain calls would go at once and meet 429s (the
+/// control at the end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_upheal_calls_gated_by_the_budget_handle_share_the_key() {
+    let Some(redis) = RedisServer::shared_or_start() else {
+        return;
+    };
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis(redis.url())
+        .redis_namespace(format!("handle-{}", Uuid::new_v4()));
+    let (fake, uuid) = fake_enforcing(RateLimit::new(20, Duration::from_secs(1))).await;
+    let url = format!("{}/users/providers/{uuid}", fake.base_url());
+    let plain_call = |http: reqwest::Client| {
+        let (url, key) = (url.clone(), fake.api_key().to_owned());
+        async move {
+            let response = http
+                .patch(url)
+                .bearer_auth(key)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        }
+    };
+    let processes = [client(&fake, budget.clone()), client(&fake, budget)];
+    let mut work = Vec::new();
+    for process in &processes {
+        let handle = process.budget().expect("the client has a budget");
+        for _ in 0..10 {
+            let (handle, call) = (handle.clone(), plain_call(reqwest::Client::new()));
+            work.push(tokio::spawn(async move {
+                handle.acquire().await;
+                call.await
+            }));
+            let process = process.clone();
+            work.push(tokio::spawn(async move {
+                let update = ProviderUserUpdate::new();
+                match process
+                    .update_provider_user(&ProviderUserId::upheal(uuid), &update)
+                    .await
+                {
+                    Ok(_) => 200,
+                    Err(e) => e.status().unwrap_or(0),
+                }
+            }));
+        }
+    }
+    for status in join_all(work).await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    assert_eq!(fake.counters().rate_limited, 0);
+    assert_eq!(fake.counters().updates_applied, 40);
+
+    // Control: the same plain calls without the handle meet 429s.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let ungated = join_all((0..40).map(|_| plain_call(reqwest::Client::new()))).await;
+    assert!(ungated.contains(&429), "{ungated:?}");
+}
+
+/// `acquire_before` gives up at once when the slot is later than its
+/// deadline, takes nothing, and says so (tokio's paused clock: the 30 s
+/// wait at the end takes no real time).
+#[tokio::test(start_paused = true)]
+async fn the_budget_handle_gives_up_before_a_deadline_without_spending() {
+    let client = Client::builder()
+        .api_key("key")
+        .rate_limit(Some(RateLimit::new(2, Duration::from_secs(60))))
+        .build()
+        .unwrap();
+    let budget = client.budget().unwrap();
+    budget.acquire().await;
+    let soon = std::time::Instant::now() + Duration::from_millis(100);
+    let error = budget.acquire_before(soon).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.to_string().contains("nothing was taken"), "{error}");
+    // A thousand refusals later, the next slot has not moved: a caller
+    // with a deadline past it still gets it.
+    for _ in 0..1_000 {
+        assert!(budget.acquire_before(soon).await.is_err());
+    }
+    let next_slot = tokio::time::Instant::now() + Duration::from_secs(31);
+    let error = budget.acquire_before(next_slot).await;
+    assert!(error.is_ok(), "{error:?}");
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .rate_limit(None)
+            .build()
+            .unwrap()
+            .budget()
+            .is_none()
+    );
+}
