@@ -7,8 +7,8 @@ use url::{Host, Url};
 use crate::Error;
 
 const FIELD: &str = "base_url";
-/// Upheal's published production host.
-pub const DEFAULT_BASE_URL: &str = "https://api.upheal.io";
+/// Upheal's published production host: the fragment's `servers[0].url`.
+pub const DEFAULT_BASE_URL: &str = crate::fragment::SERVER_URL;
 
 /// Parses and normalises a base URL: `https` anywhere, `http` only to a
 /// loopback host (the fake server, a local proxy) unless `allow_http` says

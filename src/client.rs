@@ -341,7 +341,8 @@ fn check_identity(
         format!("addressed provider user `{id}` but the response is for {got}"),
     )
     .with_status(200)
-    .with_attempts(attempts))
+    .with_attempts(attempts)
+    .with_returned_user(user))
 }
 
 impl fmt::Debug for Client {

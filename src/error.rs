@@ -7,6 +7,8 @@
 
 use std::{error::Error as StdError, fmt, time::Duration};
 
+use crate::{ProviderUser, api_message::api_message};
+
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// What went wrong, in the categories a caller acts on differently.
@@ -66,7 +68,10 @@ impl ErrorKind {
                 "this API key may not update this user; check the key's organisation"
             }
             Self::NotFound => "check the id and whether it is an Upheal UUID or your partnerUserId",
-            Self::BadRequest => "the body says why (deactivated users cannot be updated)",
+            Self::BadRequest => {
+                "the same request will be refused again; `Error::is_deactivated_user` tells a \
+                 deactivated user apart"
+            }
             Self::RateLimited => "slow down: the limit is 300 requests per minute per API key",
             Self::Server => "a fault on Upheal's side; the update is safe to retry later",
             Self::Timeout => "the update is safe to retry",
@@ -112,7 +117,9 @@ pub struct Error {
     message: String,
     field: Option<&'static str>,
     status: Option<u16>,
-    body: Option<String>,
+    /// What the response showed, when there was one (boxed: most errors
+    /// carry none, and a small `Error` keeps `Result`s small).
+    response: Option<Box<Evidence>>,
     retry_after: Option<Duration>,
     attempts: u32,
     /// A client setting refused by `ClientBuilder::build`: no call was
@@ -123,6 +130,17 @@ pub struct Error {
     no_slot_before_deadline: bool,
     #[source]
     source: Option<BoxError>,
+}
+
+/// What a response showed, kept for the caller.
+#[derive(Debug, Default)]
+struct Evidence {
+    /// The raw body (bounded, the key removed).
+    body: Option<String>,
+    /// The API's own message in the body, when it has one.
+    api_message: Option<String>,
+    /// For an identity mismatch: the user the response named.
+    returned_user: Option<ProviderUser>,
 }
 
 /// How much of a response body an error keeps: enough to diagnose, bounded
@@ -138,7 +156,7 @@ impl Error {
             message: message.into(),
             field: None,
             status: None,
-            body: None,
+            response: None,
             retry_after: None,
             attempts: 0,
             is_setting: false,
@@ -180,8 +198,57 @@ impl Error {
     }
 
     pub(crate) fn with_body(mut self, body: Option<String>) -> Self {
-        self.body = body;
+        let evidence = self.response.get_or_insert_default();
+        evidence.api_message = body.as_deref().and_then(api_message);
+        evidence.body = body;
         self
+    }
+
+    pub(crate) fn with_returned_user(mut self, user: ProviderUser) -> Self {
+        self.response.get_or_insert_default().returned_user = Some(user);
+        self
+    }
+
+    /// An error as the client would report it, for tests of code that
+    /// handles errors, without a server: the status the kind implies
+    /// (`BadRequest` 400, `Unauthorized` 401, `Forbidden` 403, `NotFound`
+    /// 404, `RateLimited` 429, `Server` 500, `UnexpectedStatus` 409,
+    /// `Decode`, `IdentityMismatch` and `ResponseTooLarge` 200, none for the
+    /// others), `message` as the body and [`Self::api_message`] of a
+    /// response, one attempt made (none for `InvalidInput`), and
+    /// [`Self::is_transient`] as for a real error of that kind. No
+    /// `Retry-After`. Not for production code: a real error carries more.
+    ///
+    /// ```
+    /// use upheal_provider_users::{Error, ErrorKind};
+    ///
+    /// let error = Error::for_test(ErrorKind::BadRequest, "this provider user is deactivated");
+    /// assert_eq!(error.status(), Some(400));
+    /// assert!(error.is_deactivated_user());
+    /// assert!(!error.is_transient());
+    /// assert!(Error::for_test(ErrorKind::RateLimited, "slow down").is_transient());
+    /// ```
+    pub fn for_test(kind: ErrorKind, message: impl Into<String>) -> Error {
+        let message = message.into();
+        let status = match kind {
+            ErrorKind::BadRequest => Some(400),
+            ErrorKind::Unauthorized => Some(401),
+            ErrorKind::Forbidden => Some(403),
+            ErrorKind::NotFound => Some(404),
+            ErrorKind::RateLimited => Some(429),
+            ErrorKind::Server => Some(500),
+            ErrorKind::UnexpectedStatus => Some(409),
+            ErrorKind::Decode | ErrorKind::IdentityMismatch | ErrorKind::ResponseTooLarge => {
+                Some(200)
+            }
+            _ => None,
+        };
+        let mut error = Self::new(kind, message.clone());
+        if let Some(status) = status {
+            error = error.with_status(status).with_body(Some(message));
+        }
+        let attempts = u32::from(kind != ErrorKind::InvalidInput);
+        error.with_attempts(attempts)
     }
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
@@ -204,7 +271,13 @@ impl Error {
     /// the `Authorization` header back.
     pub(crate) fn without_key(mut self, redactor: &crate::key_redactor::KeyRedactor) -> Self {
         self.message = redactor.redact(std::mem::take(&mut self.message));
-        self.body = self.body.take().map(|body| redactor.redact(body));
+        if let Some(evidence) = &mut self.response {
+            evidence.body = evidence.body.take().map(|body| redactor.redact(body));
+            evidence.api_message = evidence
+                .api_message
+                .take()
+                .map(|text| redactor.redact(text));
+        }
         let mut next: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|e| e as _);
         while let Some(source) = next {
             if redactor.finds_key_in(&source.to_string()) {
@@ -236,7 +309,38 @@ impl Error {
     /// The raw response body (at most 64 KiB of it), when there was one.
     /// Upheal publishes no error body format, so it is kept as text.
     pub fn body(&self) -> Option<&str> {
-        self.body.as_deref()
+        self.response.as_ref()?.body.as_deref()
+    }
+
+    /// The API's own message, when the response body carries one: a JSON
+    /// body's `message`, `error`, `detail` or `title` (or `error.message`),
+    /// else a short plain-text body; at most 300 characters, the API key
+    /// removed. Upheal publishes no error format, so this is what a
+    /// program can show a person; branch on [`Self::kind`], not on it.
+    pub fn api_message(&self) -> Option<&str> {
+        self.response.as_ref()?.api_message.as_deref()
+    }
+
+    /// Whether Upheal refused the update because the provider user is
+    /// deactivated (deactivated users cannot be updated; retrying cannot
+    /// help). ASSUMPTION, as the status and wording are not published: the
+    /// status and message text the fragment's `x-deactivated-user`
+    /// extension states (today a 400 whose [`Self::api_message`], or body,
+    /// contains "deactivated" in any case); correcting the fragment
+    /// corrects this and the fake server together.
+    pub fn is_deactivated_user(&self) -> bool {
+        use crate::fragment::{DEACTIVATED_USER_MESSAGE_CONTAINS, DEACTIVATED_USER_STATUS};
+        self.status == Some(DEACTIVATED_USER_STATUS)
+            && self.api_message().or(self.body()).is_some_and(|text| {
+                text.to_lowercase()
+                    .contains(DEACTIVATED_USER_MESSAGE_CONTAINS)
+            })
+    }
+
+    /// For [`ErrorKind::IdentityMismatch`]: the user the response named
+    /// (the update reached that user), for an alert with its ids.
+    pub fn returned_user(&self) -> Option<&ProviderUser> {
+        self.response.as_ref()?.returned_user.as_ref()
     }
 
     /// For [`ErrorKind::InvalidInput`]: the wire name of the refused field
@@ -269,12 +373,7 @@ impl Error {
         if let Some(status) = self.status {
             text.push_str(&format!(" (HTTP {status})"));
         }
-        if let Some(excerpt) = self
-            .body
-            .as_deref()
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-        {
+        if let Some(excerpt) = self.body().map(str::trim).filter(|b| !b.is_empty()) {
             let shown: String = excerpt.chars().take(DISPLAYED_BODY_CHARS).collect();
             let more = if shown.len() < excerpt.len() {
                 "…"
@@ -292,5 +391,40 @@ impl Error {
             self.kind.advice()
         };
         format!("{text}; {advice}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, ErrorKind};
+
+    #[test]
+    fn errors_for_tests_carry_what_the_client_would_report() {
+        let cases = [
+            (ErrorKind::InvalidInput, None, false),
+            (ErrorKind::Unauthorized, Some(401), false),
+            (ErrorKind::Forbidden, Some(403), false),
+            (ErrorKind::NotFound, Some(404), false),
+            (ErrorKind::BadRequest, Some(400), false),
+            (ErrorKind::RateLimited, Some(429), true),
+            (ErrorKind::Server, Some(500), true),
+            (ErrorKind::Timeout, None, true),
+            (ErrorKind::Transport, None, true),
+            (ErrorKind::Decode, Some(200), false),
+            (ErrorKind::IdentityMismatch, Some(200), false),
+            (ErrorKind::ResponseTooLarge, Some(200), false),
+            (ErrorKind::UnexpectedStatus, Some(409), false),
+            (ErrorKind::Certificate, None, false),
+        ];
+        for (kind, status, transient) in cases {
+            let error = Error::for_test(kind, "what happened");
+            assert_eq!(error.kind(), kind);
+            assert_eq!(error.status(), status, "{kind}");
+            assert_eq!(error.is_transient(), transient, "{kind}");
+            assert_eq!(error.api_message().is_some(), status.is_some(), "{kind}");
+            assert_eq!(error.attempts(), u32::from(kind != ErrorKind::InvalidInput));
+            assert!(error.to_string().starts_with("what happened"), "{error}");
+            assert!(!error.is_deactivated_user());
+        }
     }
 }

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api_message;
 mod base_url;
 mod budget;
 mod bulk;
@@ -10,6 +11,7 @@ mod client_builder;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+mod fragment;
 pub mod generated;
 #[cfg(feature = "schemars")]
 mod json_schema;

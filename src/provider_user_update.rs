@@ -117,16 +117,42 @@ impl ProviderUserUpdate {
     /// licence, and template ids that are blank, overlong, contain control
     /// characters or repeat. (The NPI was checked when it was built.)
     pub fn validate(&self) -> Result<(), Error> {
-        if let Some(note_identifier) = &self.note_identifier {
-            note_identifier.validate()?;
+        match self.problems().into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
         }
-        if let Some(licence) = &self.therapy_licence {
-            check_text(THERAPY_LICENCE, licence)?;
+    }
+
+    /// Every problem of the update, not only the first: for a tool that
+    /// checks all rows of a file before sending any, and reports them
+    /// together. Empty when [`Self::validate`] passes.
+    ///
+    /// ```
+    /// use upheal_provider_users::ProviderUserUpdate;
+    ///
+    /// let update = ProviderUserUpdate::new()
+    ///     .therapy_licence(" ")
+    ///     .default_note_template_ids(["tpl-1", "", "tpl-1"]);
+    /// let problems = update.problems();
+    /// let fields: Vec<_> = problems.iter().filter_map(|e| e.field()).collect();
+    /// assert_eq!(fields, ["therapyLicence", "defaultNoteTemplateIds", "defaultNoteTemplateIds"]);
+    /// ```
+    pub fn problems(&self) -> Vec<Error> {
+        let mut problems = Vec::new();
+        if let Some(Err(e)) = self.note_identifier.as_ref().map(NoteIdentifier::validate) {
+            problems.push(e);
+        }
+        if let Some(Err(e)) = self
+            .therapy_licence
+            .as_deref()
+            .map(|licence| check_text(THERAPY_LICENCE, licence))
+        {
+            problems.push(e);
         }
         if let Some(ids) = &self.default_note_template_ids {
-            check_template_ids(ids)?;
+            problems.extend(template_id_problems(ids));
         }
-        Ok(())
+        problems
     }
 
     /// The generated wire request, after [`Self::validate`].
@@ -168,16 +194,18 @@ fn check_text(field: &'static str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_template_ids(ids: &[String]) -> Result<(), Error> {
+fn template_id_problems(ids: &[String]) -> Vec<Error> {
     let mut seen = HashSet::with_capacity(ids.len());
+    let mut problems = Vec::new();
     for id in ids {
-        check_text(TEMPLATE_IDS, id)?;
-        if !seen.insert(id.as_str()) {
-            return Err(Error::invalid_input(
+        if let Err(e) = check_text(TEMPLATE_IDS, id) {
+            problems.push(e);
+        } else if !seen.insert(id.as_str()) {
+            problems.push(Error::invalid_input(
                 TEMPLATE_IDS,
                 format!("`{id}` appears more than once"),
             ));
         }
     }
-    Ok(())
+    problems
 }

@@ -172,7 +172,7 @@ async fn unknown_and_deactivated_users_are_refused() {
         deactivated
             .body()
             .unwrap()
-            .contains("Deactivated users cannot be updated")
+            .contains("is deactivated and cannot be updated")
     );
     assert_eq!(
         fake.user(old).unwrap().therapy_licence,
@@ -602,5 +602,89 @@ async fn the_request_log_is_a_bounded_ring() {
     assert_eq!(
         kept.body.len(),
         upheal_provider_users::fake::MAX_LOGGED_BODY_BYTES
+    );
+}
+
+/// A deactivated user's answer is the one `Error::is_deactivated_user`
+/// reads (the fragment's `x-deactivated-user`), with the API's message; an
+/// ordinary 400 is not mistaken for one.
+#[tokio::test]
+async fn a_deactivated_user_is_told_apart_from_other_refusals() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").deactivated());
+    let client = fake.client();
+    let error = client
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::BadRequest);
+    assert!(error.is_deactivated_user(), "{error}");
+    assert!(
+        error.api_message().unwrap().contains("deactivated"),
+        "{error:?}"
+    );
+    assert!(!error.is_transient());
+
+    fake.set_active(ada, true);
+    fake.inject(Fault::Status(400), 1);
+    let error = client
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::BadRequest);
+    assert!(!error.is_deactivated_user(), "{error}");
+    assert_eq!(error.api_message(), Some("injected fault"));
+}
+
+/// `Fault::WrongUser` makes the client report an identity mismatch, with
+/// the user the response named in `returned_user()`.
+#[tokio::test]
+async fn a_wrong_user_in_the_answer_is_an_identity_mismatch_naming_that_user() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let ada =
+        fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-ada"));
+    let client = fake.client();
+    for id in [
+        ProviderUserId::upheal(ada),
+        ProviderUserId::partner("ext-ada").unwrap(),
+    ] {
+        fake.inject(Fault::WrongUser, 1);
+        let error = client
+            .update_provider_user(&id, &ProviderUserUpdate::new().therapy_licence("L-1"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::IdentityMismatch, "{error}");
+        let returned = error.returned_user().expect("the user the response named");
+        assert_eq!(returned.partner_user_id.as_deref(), Some("someone-else"));
+        assert_ne!(returned.user_id, ada.to_string());
+        assert!(error.to_string().contains(&returned.user_id), "{error}");
+    }
+    assert_eq!(
+        fake.user(ada).unwrap().therapy_licence,
+        None,
+        "nothing was applied"
+    );
+}
+
+/// Every fake has its own key, so fakes sharing a Redis never share a
+/// budget by accident.
+#[tokio::test]
+async fn each_fake_has_its_own_api_key() {
+    let (one, two) = (
+        FakeUpheal::start().await.unwrap(),
+        FakeUpheal::start().await.unwrap(),
+    );
+    assert_ne!(one.api_key(), two.api_key());
+    assert!(
+        one.api_key()
+            .starts_with(upheal_provider_users::fake::FAKE_API_KEY)
     );
 }

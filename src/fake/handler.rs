@@ -12,15 +12,22 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, state::FakeState};
-use crate::{ProviderUser, generated::types::UpdateProviderUserRequest};
+use crate::{ProviderUser, fragment, generated::types::UpdateProviderUserRequest};
 
 const REDACTED_BEARER: &str = "Bearer [redacted]";
 
+/// The fragment's route and method (axum writes path parameters as the
+/// fragment does, `{name}`), so a corrected path or method is served
+/// without a code change.
 pub(crate) fn router(state: Arc<FakeState>) -> axum::Router {
+    let method = Method::from_bytes(fragment::OPERATION_METHOD.as_bytes())
+        .ok()
+        .and_then(|method| axum::routing::MethodFilter::try_from(method).ok())
+        .expect("build.rs writes a method of the fragment's operation");
     axum::Router::new()
         .route(
-            "/users/providers/{provider_user_id}",
-            axum::routing::patch(update_provider_user),
+            fragment::OPERATION_PATH,
+            axum::routing::on(method, update_provider_user),
         )
         .fallback(not_routed)
         .with_state(state)
@@ -126,7 +133,21 @@ async fn injected_answer(fault: Option<&Fault>) -> Option<Response> {
         Fault::TruncatedBody => Some(broken_body(Some(b"{\"userId\":\"6f1c2a7e".to_vec()))),
         Fault::OversizedBody(bytes) => Some(endless_body(*bytes)),
         Fault::UnknownNoteIdentifier(_) => None,
+        Fault::WrongUser => Some(json_text(StatusCode::OK, someone_else())),
     }
+}
+
+/// A provider user nobody addressed, for [`Fault::WrongUser`].
+fn someone_else() -> String {
+    json!({
+        "userId": Uuid::new_v4().to_string(),
+        "partnerUserId": "someone-else",
+        "firstName": "Someone",
+        "lastName": "Else",
+        "email": "someone.else@example.com",
+        "defaultNoteTemplateIds": [],
+    })
+    .to_string()
 }
 
 /// The credentials of a `Bearer` authorization; the scheme name is
@@ -194,12 +215,19 @@ async fn apply(
                 .ok_or_else(|| error(StatusCode::NOT_FOUND, "provider user not found"))?
         }
     };
-    state.update(uuid, update).ok_or_else(|| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "Deactivated users cannot be updated.",
-        )
-    })
+    state.update(uuid, update).ok_or_else(deactivated)
+}
+
+/// The answer the fragment's `x-deactivated-user` describes, so that
+/// [`crate::Error::is_deactivated_user`] reads the fake as it reads Upheal.
+fn deactivated() -> Response {
+    let status = StatusCode::from_u16(fragment::DEACTIVATED_USER_STATUS)
+        .expect("build.rs writes a status code of the fragment");
+    let marker = fragment::DEACTIVATED_USER_MESSAGE_CONTAINS;
+    error(
+        status,
+        &format!("this provider user is {marker} and cannot be updated"),
+    )
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

@@ -44,7 +44,8 @@ use uuid::Uuid;
 
 use crate::{Client, ProviderUser, RateLimit};
 
-/// The API key the fake accepts unless configured otherwise. Not a secret.
+/// The prefix of the API key each fake accepts unless configured otherwise
+/// (a fresh suffix per fake: [`FakeUpheal::api_key`]). Not a secret.
 pub const FAKE_API_KEY: &str = "fake-upheal-api-key";
 /// Upheal's published limit, the fake's default.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
@@ -80,7 +81,9 @@ impl Default for FakeUphealBuilder {
     fn default() -> Self {
         Self {
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
-            api_key: FAKE_API_KEY.to_owned(),
+            // Each fake its own key, so tests sharing a Redis never share a
+            // budget (or its 429 news) by accident.
+            api_key: format!("{FAKE_API_KEY}-{}", Uuid::new_v4().simple()),
             rate_limit: Some(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
             partner_lookup_latency: Duration::ZERO,
             users: Vec::new(),
@@ -96,7 +99,9 @@ impl FakeUphealBuilder {
         self
     }
 
-    /// The one API key the fake accepts.
+    /// The one API key the fake accepts; by default a fresh one per fake
+    /// (`fake-upheal-api-key-` and 32 hex digits), so that fakes never share
+    /// a Redis budget by accident. [`FakeUpheal::api_key`] says which.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = key.into();
         self

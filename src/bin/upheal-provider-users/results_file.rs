@@ -65,9 +65,22 @@ pub struct RunRecord<'a> {
     pub rows_to_send: usize,
 }
 
-/// Whether `a` and `b` are one file: by identity (device and inode, or
-/// Windows' file index), so a hard link, a symlink or another spelling of
-/// the path is caught. A path that does not exist is no existing file.
+/// Whether `a` and `b` are one file: by identity (device and inode), so a
+/// hard link, a symlink or another spelling of the path is caught. A path
+/// that does not exist is no existing file. Read with `stat`, never by
+/// opening: opening a FIFO would wait for its other end.
+#[cfg(unix)]
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Whether `a` and `b` are one file: by identity (the volume and file
+/// index), so a hard link or another spelling of the path is caught.
+#[cfg(not(unix))]
 pub fn same_file(a: &Path, b: &Path) -> bool {
     same_file::is_same_file(a, b).unwrap_or(false)
 }
