@@ -186,3 +186,104 @@ proptest! {
         }
     }
 }
+
+/// The ways a server or proxy plausibly echoes a key back, written apart
+/// from the crate's redactor.
+fn echoed_forms(key: &str) -> Vec<String> {
+    use base64::Engine;
+    let json = serde_json::to_string(key).unwrap();
+    let json = json[1..json.len() - 1].to_owned();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    vec![
+        key.to_owned(),
+        json.clone(),
+        json.replace('/', "\\/"),
+        json.replace('+', "\\u002B"),
+        percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).to_string(),
+        key.to_uppercase(),
+        key.to_lowercase(),
+        b64.encode(key),
+        format!("Basic {}", b64.encode(format!("user:{key}"))),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Bearer {key}")),
+    ]
+}
+
+/// Answers 401 with the request's key echoed in the form the partner id
+/// names (`form-N`), the way PHP, .NET or a logging proxy would write it.
+struct EchoKey;
+
+impl Respond for EchoKey {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let authorization = request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let key = authorization.strip_prefix("Bearer ").unwrap();
+        let segment = request.url.path().rsplit('/').next().unwrap_or_default();
+        let form: usize = segment.trim_start_matches("form-").parse().unwrap();
+        let echoed = &echoed_forms(key)[form];
+        ResponseTemplate::new(401).set_body_string(format!(
+            r#"{{"message":"invalid key {echoed}","echo":{{"authorization":"{echoed}"}}}}"#
+        ))
+    }
+}
+
+fn echo_key_server() -> &'static (tokio::runtime::Runtime, MockServer) {
+    static HARNESS: OnceLock<(tokio::runtime::Runtime, MockServer)> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("PATCH"))
+                .respond_with(EchoKey)
+                .mount(&server)
+                .await;
+            server
+        });
+        (runtime, server)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the key holds (`/`, `+`, `=`, `"`, `\`) and however the
+    /// server echoes it, no form of it reaches what the error shows or
+    /// keeps.
+    #[test]
+    fn an_encoded_echo_of_the_key_never_reaches_the_error(
+        key in "[A-Za-z0-9/+=\"\\\\_-]{16,48}",
+        form in 0usize..10,
+    ) {
+        let (runtime, server) = echo_key_server();
+        let error = runtime.block_on(async {
+            let client = upheal_provider_users::Client::builder()
+                .api_key(&key)
+                .base_url(server.uri())
+                .retry_policy(upheal_provider_users::RetryPolicy::none())
+                .build()
+                .unwrap();
+            let id = ProviderUserId::partner(format!("form-{form}")).unwrap();
+            client.update_provider_user(&id, &ProviderUserUpdate::new()).await.unwrap_err()
+        });
+        let mut shown = vec![
+            error.to_string(),
+            format!("{error:?}"),
+            error.body().unwrap_or_default().to_owned(),
+            error.api_message().unwrap_or_default().to_owned(),
+        ];
+        let mut source = std::error::Error::source(&error);
+        while let Some(e) = source {
+            shown.push(e.to_string());
+            source = e.source();
+        }
+        for text in &shown {
+            for echoed in echoed_forms(&key) {
+                prop_assert!(!text.contains(&echoed), "form {} of {:?} in {}", form, key, text);
+            }
+            prop_assert!(!text.to_lowercase().contains(&key.to_lowercase()), "{}", text);
+        }
+    }
+}
