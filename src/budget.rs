@@ -96,12 +96,58 @@ impl Budget {
             })
     }
 
+    /// Where the budget is held and, for one in Redis, how long Redis has
+    /// been unavailable (calls then run under a local share of the budget):
+    /// for a run's summary.
+    pub fn sharing(&self) -> Sharing {
+        self.pacer.sharing()
+    }
+
     /// Reports a 429 met by a call this crate did not make, with its
     /// `Retry-After`: an adaptive budget slows down and pauses every caller
     /// (and, through Redis, tells the other processes on the key), as it
     /// does for its own 429s. Without adaptive pacing it only informs Redis.
     pub fn throttled(&self, retry_after: Option<Duration>) {
         self.pacer.throttled(retry_after);
+    }
+}
+
+/// Where a [`Budget`] is held, and how well sharing it has gone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Sharing {
+    /// In this process, for the client and its clones.
+    Local,
+    /// In Redis, for every process on the key.
+    Redis {
+        /// How long calls have been paced locally since the client was
+        /// built, because Redis did not answer (zero: shared throughout).
+        fallback_time: Duration,
+        /// The share of the budget a process takes while Redis does not
+        /// answer ([`RateLimit::redis_fallback_share`](crate::RateLimit::redis_fallback_share)).
+        fallback_share: f64,
+    },
+}
+
+impl fmt::Display for Sharing {
+    /// "paced in this process", "shared through Redis", or "Redis
+    /// unavailable for 12 s: paced locally at 25% of the budget".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Local => f.write_str("paced in this process"),
+            Self::Redis { fallback_time, .. } if fallback_time.is_zero() => {
+                f.write_str("shared through Redis")
+            }
+            Self::Redis {
+                fallback_time,
+                fallback_share,
+            } => write!(
+                f,
+                "Redis unavailable for {} s: paced locally at {:.0}% of the budget",
+                fallback_time.as_secs().max(1),
+                fallback_share * 100.0
+            ),
+        }
     }
 }
 

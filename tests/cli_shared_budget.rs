@@ -207,3 +207,121 @@ async fn apply_adaptive_meets_fewer_429s_beside_a_foreign_consumer() {
         "429s the CLI met without / with --adaptive: {cli_429s:?}"
     );
 }
+
+/// With `--redis` pointing at nothing, the library's warning reaches stderr
+/// (the CLI shows warnings by default), and the summary says how the
+/// budget was shared. Before: no word anywhere, the run merely took four
+/// times as long. `--quiet` keeps the warning out.
+#[tokio::test]
+async fn an_unreachable_redis_is_said_on_stderr_and_in_the_summary() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let dir = Workdir::new("redis-unreachable");
+    let input = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
+    for quiet in [false, true] {
+        let results = dir.path(&format!("results-{quiet}.jsonl"));
+        let mut command = args(&[
+            "apply",
+            input.to_str().unwrap(),
+            "--results",
+            results.to_str().unwrap(),
+            "--base-url",
+            fake.base_url(),
+            "--api-key",
+            fake.api_key(),
+            "--redis",
+            "redis://127.0.0.1:1/0",
+        ]);
+        if quiet {
+            command.push("--quiet".to_owned());
+        }
+        let output = run(command).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+        assert!(
+            stdout.contains("rate budget: Redis unavailable for") && stdout.contains("25%"),
+            "{stdout}"
+        );
+        assert_eq!(
+            stderr.contains("WARN") && stderr.contains("unreachable"),
+            !quiet,
+            "{stderr}"
+        );
+    }
+}
+
+/// The warning names the real cause, against a real Redis: a wrong type at
+/// the budget's key, a refused password; and a right password in the URL
+/// (`redis://user:password@host/0`) shares the budget. The password never
+/// appears in anything the tool prints or writes.
+#[tokio::test]
+async fn redis_warnings_name_the_cause_and_never_the_password() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let dir = Workdir::new("redis-causes");
+    let input = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
+    let apply = |name: &str, url: &str| {
+        let results = dir.path(&format!("{name}.jsonl"));
+        let command = args(&[
+            "apply",
+            input.to_str().unwrap(),
+            "--results",
+            results.to_str().unwrap(),
+            "--base-url",
+            fake.base_url(),
+            "--api-key",
+            fake.api_key(),
+            "--redis",
+            url,
+        ]);
+        async move {
+            let output = run(command).await;
+            let written = std::fs::read_to_string(&results).unwrap_or_default();
+            (output, written)
+        }
+    };
+    let plain = format!("redis://127.0.0.1:{}/0", redis.port);
+    let (output, _) = apply("first", &plain).await;
+    assert!(text(&output.stdout).contains("rate budget: shared through Redis"));
+    let key = redis
+        .budget_keys()
+        .into_iter()
+        .find(|key| !key.ends_with(":last-429"))
+        .expect("the budget's key");
+    redis.cli(&["DEL", &key]);
+    redis.cli(&["HSET", &key, "not", "a budget"]);
+    let (output, _) = apply("wrong-type", &plain).await;
+    assert!(
+        text(&output.stderr).contains("holds another type of value"),
+        "{}",
+        text(&output.stderr)
+    );
+    redis.cli(&["DEL", &key]);
+
+    redis.cli(&["CONFIG", "SET", "requirepass", "s3cret-pass"]);
+    let wrong = format!("redis://default:wrong-pass@127.0.0.1:{}/0", redis.port);
+    let (output, written) = apply("auth-refused", &wrong).await;
+    let shown = format!("{}{}{written}", text(&output.stdout), text(&output.stderr));
+    assert!(shown.contains("refused the authentication"), "{shown}");
+    assert!(!shown.contains("wrong-pass"), "{shown}");
+
+    let right = format!("redis://default:s3cret-pass@127.0.0.1:{}/0", redis.port);
+    let (output, written) = apply("auth-ok", &right).await;
+    let shown = format!("{}{}{written}", text(&output.stdout), text(&output.stderr));
+    assert!(
+        shown.contains("rate budget: shared through Redis"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret-pass"), "{shown}");
+}

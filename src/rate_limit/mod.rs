@@ -8,6 +8,8 @@ mod fair_queue;
 mod local;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_trouble;
 mod window_count;
 
 use std::{sync::Arc, time::Duration};
@@ -220,6 +222,22 @@ impl Pacer {
                 Err(adaptive.not_before().unwrap_or_else(Instant::now))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Where the budget is held and, for one in Redis, how long it has
+    /// been paced locally because Redis did not answer.
+    pub(crate) fn sharing(&self) -> crate::budget::Sharing {
+        match &self.budget {
+            Budget::Local(_) => crate::budget::Sharing::Local,
+            #[cfg(feature = "redis")]
+            Budget::Shared(shared) => {
+                let (fallback_time, fallback_share) = shared.fallback_report();
+                crate::budget::Sharing::Redis {
+                    fallback_time,
+                    fallback_share,
+                }
+            }
         }
     }
 

@@ -205,6 +205,10 @@ pub(super) struct SharedBudget {
     /// When Redis may next be tried while falling back.
     retry_at: Mutex<Option<Instant>>,
     warned: AtomicBool,
+    /// How long the budget has run on the fallback: the spells that ended,
+    /// and the start of the one in progress.
+    fallback_time: Mutex<(Duration, Option<Instant>)>,
+    fallback_share: f64,
 }
 
 impl fmt::Debug for SharedBudget {
@@ -249,6 +253,8 @@ impl SharedBudget {
             fallback: LocalBudget::new(limit, settings.fallback_share),
             retry_at: Mutex::new(None),
             warned: AtomicBool::new(false),
+            fallback_time: Mutex::new((Duration::ZERO, None)),
+            fallback_share: settings.fallback_share,
         })
     }
 
@@ -353,14 +359,28 @@ impl SharedBudget {
         retry_at.is_some_and(|at| Instant::now() < at)
     }
 
+    /// How long calls have been paced by the fallback so far, and at what
+    /// share of the budget.
+    pub(super) fn fallback_report(&self) -> (Duration, f64) {
+        let (ended, current) = *self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
+        let running = current.map_or(Duration::ZERO, |since| since.elapsed());
+        (ended + running, self.fallback_share)
+    }
+
     async fn fall_back(&self, why: &str) {
+        {
+            let mut time = self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
+            time.1.get_or_insert_with(Instant::now);
+        }
         *self.connection.lock().await = None;
         *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(Instant::now() + RETRY_REDIS_EVERY);
         if !self.warned.swap(true, Ordering::Relaxed) {
+            let (cause, fix) = super::redis_trouble::explain(why);
             tracing::warn!(
                 reason = why,
-                "the shared rate budget in Redis is unreachable; pacing locally at a share of the budget until it answers again"
+                "the shared rate budget in Redis is unreachable: {cause}; pacing locally at {:.0}% of the budget until it answers again. To fix: {fix}",
+                self.fallback_share * 100.0
             );
         }
     }
@@ -368,6 +388,10 @@ impl SharedBudget {
     fn recovered(&self) {
         let mut retry_at = self.retry_at.lock().unwrap_or_else(|p| p.into_inner());
         if retry_at.take().is_some() {
+            let mut time = self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(since) = time.1.take() {
+                time.0 += since.elapsed();
+            }
             tracing::info!("the shared rate budget in Redis answers again");
             self.warned.store(false, Ordering::Relaxed);
         }

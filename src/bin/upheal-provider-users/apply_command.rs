@@ -12,7 +12,7 @@ use std::{cell::Cell, io, path::PathBuf};
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use upheal_provider_users::{Client, Error, ErrorKind, ProviderUser};
+use upheal_provider_users::{Client, Error, ErrorKind, ProviderUser, Sharing};
 
 use crate::{
     cli_args::ApplyArgs,
@@ -87,7 +87,20 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     )
     .await;
     state.progress.finish();
+    if let Some(sharing) = redis_sharing(&connection.client) {
+        println!("rate budget: {sharing}");
+    }
     state.summarise(plan.matched, &results_path, &notes)
+}
+
+/// How a budget held in Redis was shared over the run ("shared through
+/// Redis", or how long Redis was unavailable and the share used meanwhile);
+/// `None` for a budget of this process alone.
+fn redis_sharing(client: &Client) -> Option<Sharing> {
+    client
+        .budget()
+        .map(|budget| budget.sharing())
+        .filter(|sharing| matches!(sharing, Sharing::Redis { .. }))
 }
 
 fn plan(

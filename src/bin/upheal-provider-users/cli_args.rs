@@ -19,6 +19,14 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Show only errors (warnings, such as Redis being unreachable, are
+    /// shown on stderr by default).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Show more of what the library does (-v: progress events, -vv: each
+    /// HTTP attempt). Never the API key.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

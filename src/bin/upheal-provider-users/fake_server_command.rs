@@ -3,7 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+use upheal_provider_users::fake::{FAKE_API_KEY, FakeUpheal, SeedUser};
 
 use crate::{cli_args::FakeServerArgs, exit_code::ExitCode, shown::shown};
 
@@ -22,9 +22,9 @@ async fn serve(args: FakeServerArgs) -> Result<(), String> {
         .address(SocketAddr::from(([127, 0, 0, 1], args.port)))
         .rate_limit_per_minute(args.rate_limit.0)
         .partner_lookup_latency(Duration::from_millis(args.partner_latency_ms));
-    if let Some(key) = args.api_key {
-        builder = builder.api_key(key);
-    }
+    // A fixed key by default (the library gives each fake a fresh one):
+    // scripts that start this process know the key without parsing output.
+    builder = builder.api_key(args.api_key.unwrap_or_else(|| FAKE_API_KEY.to_owned()));
     if let Some(path) = &args.seed {
         builder = builder.users(seed_users(path)?);
     }

@@ -30,6 +30,7 @@ use crate::cli_args::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    show_library_events(&cli);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,4 +42,22 @@ fn main() -> std::process::ExitCode {
         Command::FakeServer(args) => runtime.block_on(fake_server_command::run(args)),
     };
     code.into()
+}
+
+/// The library's warnings (an unreachable Redis, a retry) go to stderr, as
+/// users of a command-line tool expect: without them a run that silently
+/// drops to a quarter of its budget looks merely slow.
+fn show_library_events(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        (false, _) => tracing::Level::DEBUG,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
 }
