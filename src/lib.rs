@@ -22,6 +22,7 @@ mod partner_id_cache;
 mod provider_user;
 mod provider_user_id;
 mod provider_user_update;
+mod quoted_value;
 mod rate_limit;
 mod response_body;
 mod response_error;

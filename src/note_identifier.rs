@@ -8,7 +8,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Error;
+use crate::{Error, quoted_value::quoted};
 
 /// Declares the known values once: the enum, [`NoteIdentifier::ALL`] and the
 /// wire spelling all come from one list, which `build.rs` writes from the
@@ -96,6 +96,11 @@ fn fold(value: &str) -> String {
 }
 
 fn closest_known(value: &str) -> Option<&'static str> {
+    // A typo is a few edits from a value; a long text is none (and its
+    // edit distance would cost time proportional to its length).
+    if value.chars().count() > 64 {
+        return None;
+    }
     let folded = fold(value);
     NoteIdentifier::ALL
         .iter()
@@ -121,7 +126,10 @@ fn unknown_value_error(value: &str) -> Error {
         .unwrap_or_else(|| ".".to_owned());
     Error::invalid_input(
         FIELD,
-        format!("`{value}` is not a note identifier{suggestion} Valid values: {valid}"),
+        format!(
+            "`{}` is not a note identifier{suggestion} Valid values: {valid}",
+            quoted(value)
+        ),
     )
 }
 

@@ -4,7 +4,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, quoted_value::quoted};
 
 /// The field's wire name, used in every error about it.
 pub(crate) const FIELD: &str = "nationalProviderIdentifier";
@@ -43,8 +43,9 @@ impl Npi {
             return Err(Error::invalid_input(
                 FIELD,
                 format!(
-                    "`{value}` fails the NPI check digit: the last digit should be {expected}, \
-                     so a digit is probably mistyped"
+                    "`{}` fails the NPI check digit: the last digit should be {expected}, \
+                     so a digit is probably mistyped",
+                    quoted(value)
                 ),
             ));
         }
@@ -62,7 +63,8 @@ fn parse_digits(value: &str) -> Result<Vec<u32>, Error> {
         return Err(Error::invalid_input(
             FIELD,
             format!(
-                "`{value}` must contain only the digits 0-9, but character {} is {c:?}",
+                "`{}` must contain only the digits 0-9, but character {} is {c:?}",
+                quoted(value),
                 position + 1
             ),
         ));
@@ -71,7 +73,8 @@ fn parse_digits(value: &str) -> Result<Vec<u32>, Error> {
         return Err(Error::invalid_input(
             FIELD,
             format!(
-                "`{value}` must be exactly {LENGTH} digits, not {}",
+                "`{}` must be exactly {LENGTH} digits, not {}",
+                quoted(value),
                 value.len()
             ),
         ));

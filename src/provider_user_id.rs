@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::{Error, ProviderUser};
+use crate::{Error, ProviderUser, quoted_value::quoted};
 
 /// The path parameter's wire name, used in every error about it.
 pub(crate) const FIELD: &str = "providerUserId";
@@ -107,7 +107,10 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
     } else if id.contains('\\') {
         Some("must not contain `\\`, which URL parsers read as `/`".to_owned())
     } else if id.trim() != id {
-        Some(format!("`{id}` has leading or trailing whitespace"))
+        Some(format!(
+            "`{}` has leading or trailing whitespace",
+            quoted(id)
+        ))
     } else if id.chars().count() > MAX_PARTNER_ID_CHARS {
         Some(format!(
             "is {} characters long; at most {MAX_PARTNER_ID_CHARS} are accepted",

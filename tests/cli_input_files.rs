@@ -358,3 +358,24 @@ async fn a_results_file_hard_linked_to_the_input_is_refused() {
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), input_text);
     assert_eq!(fake.counters().requests, 0);
 }
+
+/// A 10 MB cell is quoted by its start and length, never whole; a NUL in a
+/// partner id is reported under the column it was typed in.
+#[tokio::test]
+async fn huge_cells_are_quoted_short_and_problems_name_their_column() {
+    let dir = Workdir::new("huge-cell");
+    let huge = "N".repeat(10_000_000);
+    let csv = dir.file(
+        "rows.csv",
+        &format!("partnerUserId,noteIdentifier\next-1,{huge}\next-\u{0}2,Coach\n"),
+    );
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.len() < 2_000, "{} bytes of messages", stderr.len());
+    assert!(stderr.contains("(10000000 characters)"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: partnerUserId: must not contain control characters"),
+        "{stderr}"
+    );
+}

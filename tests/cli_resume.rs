@@ -238,3 +238,68 @@ async fn a_results_file_in_use_by_another_run_is_refused() {
     assert_eq!(third.status.code(), Some(0), "{}", text(&third.stderr));
     assert_eq!(fake.counters().updates_applied, 3, "nothing sent again");
 }
+
+/// `--resume` without a value resumes the default results file; a results
+/// file whose last line was cut off (a run killed mid-write) gets the next
+/// record on a line of its own, so every line stays JSON.
+#[tokio::test]
+async fn resume_without_a_value_and_after_a_cut_off_line() {
+    let fake = fake_with(&["ext-a", "ext-b"]).await;
+    let dir = Workdir::new("resume-default");
+    let input = dir.file("rows.csv", &csv(&[A]));
+    let mut first = args(&["apply", input.to_str().unwrap()]);
+    first.extend(connection(&fake));
+    assert_eq!(run(first).await.status.code(), Some(0));
+    let default_results = dir.path("rows.csv.results.jsonl");
+    let mut written = std::fs::read_to_string(&default_results).unwrap();
+    written.push_str(r#"{"row":3,"id":"ext-b","outc"#);
+    std::fs::write(&default_results, written).unwrap();
+
+    std::fs::write(&input, csv(&[A, B])).unwrap();
+    let mut resume = args(&["apply", input.to_str().unwrap(), "--resume"]);
+    resume.extend(connection(&fake));
+    let output = run(resume).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        sent_ids(&fake),
+        ["ext-a", "ext-b"],
+        "only the new row was sent"
+    );
+    let lines: Vec<String> = std::fs::read_to_string(&default_results)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let cut = lines.iter().position(|l| l.ends_with("\"outc")).unwrap();
+    for line in &lines[cut + 1..] {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
+    assert!(lines[cut + 1..].iter().any(|l| l.contains("\"ext-b\"")));
+}
+
+/// A run whose client cannot be built (a malformed --redis URL) refuses
+/// before the "started" record: its results file says nothing was started.
+#[tokio::test]
+async fn a_run_that_cannot_build_its_client_records_no_start() {
+    let fake = fake_with(&["ext-a"]).await;
+    let dir = Workdir::new("no-start");
+    let input = dir.file("rows.csv", &csv(&[A]));
+    let results = dir.path("results.jsonl");
+    let command = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+        "--base-url",
+        fake.base_url(),
+        "--api-key",
+        fake.api_key(),
+        "--redis",
+        "not a url",
+    ]);
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&results).unwrap_or_default();
+    assert!(!written.contains("started"), "{written}");
+    assert_eq!(fake.counters().requests, 0);
+}

@@ -38,6 +38,7 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     let results_path = args
         .resume
         .clone()
+        .flatten()
         .or(args.results.clone())
         .unwrap_or_else(|| default_results_path(&args.file));
     if same_file(&results_path, &args.file) {
@@ -59,7 +60,7 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
             return refuse(&format!("cannot open the results file {shown_path}: {e}"));
         }
     };
-    let plan = match plan(&args, file.rows, &mut writer) {
+    let plan = match plan(&args, file.rows, &mut writer, &results_path) {
         Ok(plan) => plan,
         Err(message) => return refuse(&message),
     };
@@ -107,10 +108,11 @@ fn plan(
     args: &ApplyArgs,
     rows: Vec<InputRow>,
     results: &mut ResultsWriter,
+    path: &std::path::Path,
 ) -> Result<ResumePlan, String> {
-    let Some(path) = &args.resume else {
+    if args.resume.is_none() {
         return Ok(ResumePlan::fresh(rows));
-    };
+    }
     let records = results
         .previous_results()
         .map_err(|e| format!("cannot read {}: {e}", shown(&path.display().to_string())))?;

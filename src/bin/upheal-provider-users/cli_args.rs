@@ -91,9 +91,10 @@ pub struct ApplyArgs {
     /// Where to write results (JSON Lines); default `<FILE>.results.jsonl`.
     #[arg(long, value_name = "RESULTS")]
     pub results: Option<PathBuf>,
-    /// Skip rows this results file records as applied, and append to it.
-    #[arg(long, value_name = "RESULTS", conflicts_with = "results")]
-    pub resume: Option<PathBuf>,
+    /// Skip rows this results file records as applied, and append to it;
+    /// without a value, the default results file `<FILE>.results.jsonl`.
+    #[arg(long, value_name = "RESULTS", conflicts_with = "results", num_args = 0..=1)]
+    pub resume: Option<Option<PathBuf>>,
     /// Updates in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

@@ -24,6 +24,13 @@ impl Connection {
         args: &ConnectionArgs,
         ids: impl IntoIterator<Item = &'a ProviderUserId>,
     ) -> Result<Self, String> {
+        if args.redis.is_some() && args.rate_limit == 0 {
+            return Err(
+                "--redis shares the --rate-limit budget, which 0 turns off; \
+                        give a --rate-limit above 0, or leave out --redis"
+                    .to_owned(),
+            );
+        }
         if args.fake {
             let fake = FakeUpheal::start()
                 .await

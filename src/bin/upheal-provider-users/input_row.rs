@@ -115,9 +115,12 @@ impl RawRow {
                 "every row needs a providerUserId (Upheal UUID) or a partnerUserId",
             )),
             (Some(text), None) => upheal_id(line, text),
-            (None, Some(text)) => {
-                ProviderUserId::partner(text).map_err(|e| Problem::from_error(line, &e, text))
-            }
+            // The library names the path parameter; the user typed the
+            // value in the partnerUserId column.
+            (None, Some(text)) => ProviderUserId::partner(text).map_err(|e| Problem {
+                field: "partnerUserId".to_owned(),
+                ..Problem::from_error(line, &e, text)
+            }),
         }
     }
 }

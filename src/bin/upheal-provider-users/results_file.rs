@@ -4,7 +4,7 @@
 
 use std::{
     fs::{File, OpenOptions},
-    io::{self, BufRead, BufReader, Seek, SeekFrom, Write},
+    io::{self, Read, Seek, SeekFrom, Write},
     path::Path,
 };
 
@@ -96,7 +96,12 @@ pub enum TakeError {
 
 /// The run's results file, held for the run: read once for `--resume`,
 /// then appended to, a record at a time, each flushed.
-pub struct ResultsWriter(File);
+pub struct ResultsWriter {
+    file: File,
+    /// The file to resume ends in a line cut off (a run killed mid-write):
+    /// the next record starts on a new line, so the file stays JSON Lines.
+    ends_mid_line: bool,
+}
 
 impl ResultsWriter {
     /// Opens `path` for appending (creating it, unless `must_exist`: a file
@@ -104,6 +109,13 @@ impl ResultsWriter {
     /// the process ends, before `--resume` reads it, so what it reads stays
     /// true. A file that cannot be locked at all (a device, a filesystem
     /// without locks) is used unlocked, with a note.
+    fn new(file: File) -> Self {
+        Self {
+            file,
+            ends_mid_line: false,
+        }
+    }
+
     pub fn take(path: &Path, must_exist: bool) -> Result<Self, TakeError> {
         // A file to resume is read through this same handle: on Windows the
         // lock is mandatory, so a second handle could not read it. A new
@@ -123,14 +135,14 @@ impl ResultsWriter {
         // Named in full: from Rust 1.89 std's own `File::try_lock` would
         // shadow the trait's method, with another error type.
         match fs4::FileExt::try_lock(&file) {
-            Ok(()) => Ok(Self(file)),
+            Ok(()) => Ok(Self::new(file)),
             Err(fs4::TryLockError::WouldBlock) => Err(TakeError::InUse),
             Err(fs4::TryLockError::Error(e)) => {
                 eprintln!(
                     "note: the results file cannot be locked ({e}); \
                      run no other job on it until this one ends"
                 );
-                Ok(Self(file))
+                Ok(Self::new(file))
             }
         }
     }
@@ -138,13 +150,14 @@ impl ResultsWriter {
     /// Every row record in the file, in order; other lines (run records, a
     /// line cut short by a crash) are passed over, so such a row runs again.
     pub fn previous_results(&mut self) -> io::Result<Vec<ResultRecord>> {
-        self.0.seek(SeekFrom::Start(0))?;
-        let mut records = Vec::new();
-        for line in BufReader::new(&self.0).lines() {
-            if let Ok(record) = serde_json::from_str::<ResultRecord>(&line?) {
-                records.push(record);
-            }
-        }
+        self.file.seek(SeekFrom::Start(0))?;
+        let mut text = Vec::new();
+        (&self.file).read_to_end(&mut text)?;
+        self.ends_mid_line = text.last().is_some_and(|last| *last != b'\n');
+        let records = text
+            .split(|byte| *byte == b'\n')
+            .filter_map(|line| serde_json::from_slice::<ResultRecord>(line).ok())
+            .collect();
         Ok(records)
     }
 
@@ -160,9 +173,13 @@ impl ResultsWriter {
     }
 
     fn write_line(&mut self, value: &impl Serialize) -> io::Result<()> {
-        let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
+        let mut line = Vec::new();
+        if std::mem::take(&mut self.ends_mid_line) {
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, value).map_err(io::Error::other)?;
         line.push(b'\n');
-        self.0.write_all(&line)?;
-        self.0.flush()
+        self.file.write_all(&line)?;
+        self.file.flush()
     }
 }
