@@ -688,3 +688,43 @@ async fn each_fake_has_its_own_api_key() {
             .starts_with(upheal_provider_users::fake::FAKE_API_KEY)
     );
 }
+
+/// Clients that send half a request and stall (slowloris) are closed after
+/// the header read timeout, and while they hold every connection slot a
+/// normal request waits its turn and is served. Before: half-sent requests
+/// stayed open for ever, and enough of them hung every other client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_sent_requests_are_closed_and_never_starve_the_fake() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .header_read_timeout(Duration::from_millis(500))
+        .max_connections(8)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(fake.address())
+            .await
+            .unwrap();
+        stream
+            .write_all(b"PATCH /users/providers/x HTTP/1.1\r\nhost: x\r\n")
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    fake.client()
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .expect("served once stalled connections are closed");
+    for mut stream in stalled {
+        let mut rest = Vec::new();
+        // A hang guard, not a timing assertion: the fake closes each one.
+        tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut rest))
+            .await
+            .expect("the fake closed the stalled connection")
+            .ok();
+    }
+}

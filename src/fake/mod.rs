@@ -25,6 +25,7 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 
+mod connection_limits;
 mod fault;
 mod handler;
 mod key_rate_limit;
@@ -35,6 +36,8 @@ mod state;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use connection_limits::ConnectionLimits;
+pub use connection_limits::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use fault::Fault;
 pub use request_log::{Counters, RecordedRequest};
 pub use seed_user::SeedUser;
@@ -75,6 +78,7 @@ pub struct FakeUphealBuilder {
     partner_lookup_latency: Duration,
     users: Vec<SeedUser>,
     request_log_capacity: usize,
+    limits: ConnectionLimits,
 }
 
 impl Default for FakeUphealBuilder {
@@ -88,6 +92,7 @@ impl Default for FakeUphealBuilder {
             partner_lookup_latency: Duration::ZERO,
             users: Vec::new(),
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -140,6 +145,23 @@ impl FakeUphealBuilder {
         self
     }
 
+    /// How long a client has to send a request's headers (also between
+    /// requests on a kept-alive connection) before the fake closes the
+    /// connection; default [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s). A
+    /// half-sent request never holds a connection for ever.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections served at once; more wait in the listen queue
+    /// until one closes. Default [`DEFAULT_MAX_CONNECTIONS`] (128): well
+    /// under common descriptor limits, so stuck clients cannot exhaust them.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<FakeUpheal> {
         let state = Arc::new(FakeState::new(
@@ -155,14 +177,10 @@ impl FakeUphealBuilder {
         let address = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = handler::router(Arc::clone(&state));
-        let task = tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = server.await {
-                tracing::error!(error = %e, "the fake Upheal server stopped with an error");
-            }
-        });
+        let limits = self.limits;
+        let task = tokio::spawn(connection_limits::serve(listener, app, limits, async {
+            let _ = stopped.await;
+        }));
         Ok(FakeUpheal {
             address,
             base_url: format!("http://{address}"),
