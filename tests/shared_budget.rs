@@ -8,7 +8,7 @@ mod redis_support;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use redis_support::RedisServer;
+use redis_support::{RedisCluster, RedisServer};
 use upheal_provider_users::{
     Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
     fake::{FakeUpheal, SeedUser},
@@ -547,4 +547,105 @@ async fn the_budget_handle_gives_up_before_a_deadline_without_spending() {
             .budget()
             .is_none()
     );
+}
+
+/// Redis over TLS (`rediss://`) with a private CA, as managed Redis
+/// services require: two clients share one budget through it against a
+/// strict server (no 429), and the key is in the TLS server. Without the
+/// CA the client refuses the certificate and paces locally, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budget_in_redis_over_tls_with_a_private_ca_is_shared() {
+    let Some(redis) = RedisServer::start_tls() else {
+        return;
+    };
+    let ca = redis.ca_pem.clone().unwrap();
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis(redis.url())
+        .redis_add_root_certificate_pem(ca);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(20, Duration::from_secs(1))).await;
+    let shared = [client(&fake, budget.clone()), client(&fake, budget)];
+    assert_eq!(
+        hammer(&shared, uuid, 20).await,
+        [],
+        "one shared budget meets no 429"
+    );
+    assert_eq!(fake.counters().updates_applied, 40);
+    assert_eq!(
+        redis.budget_keys().len(),
+        1,
+        "the budget lives in the TLS Redis"
+    );
+    let sharing = shared[0].budget().unwrap().sharing();
+    assert_eq!(sharing.to_string(), "shared through Redis", "{sharing:?}");
+
+    let untrusting = client(
+        &fake,
+        RateLimit::new(20, Duration::from_secs(1)).redis(redis.url()),
+    );
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(hammer(std::slice::from_ref(&untrusting), uuid, 1).await, []);
+    let sharing = untrusting.budget().unwrap().sharing();
+    assert!(
+        sharing.to_string().starts_with("Redis unavailable for"),
+        "{sharing}"
+    );
+}
+
+/// A malformed CA is refused when the client is built, naming the setting.
+#[test]
+fn a_malformed_redis_ca_fails_the_build() {
+    let error = Client::builder()
+        .api_key("key")
+        .rate_limit(Some(
+            RateLimit::upheal_default()
+                .redis("rediss://127.0.0.1:1/0")
+                .redis_add_root_certificate_pem(
+                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n",
+                ),
+        ))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field(), Some("rate_limit.redis"), "{error}");
+}
+
+/// A three-node Redis Cluster: the budget's key and its 429 news share a
+/// hash slot (before: CROSSSLOT, and the client sat in the 25% fallback
+/// for good). Two adaptive clients share the budget with no 429, one meets
+/// an injected 429 and the news lands beside the budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budget_in_a_redis_cluster_is_shared_without_crossslot() {
+    let Some(cluster) = RedisCluster::start() else {
+        return;
+    };
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis_cluster(cluster.node_urls())
+        .adaptive(true);
+    let (fake, uuid) = fake_enforcing(RateLimit::new(20, Duration::from_secs(1))).await;
+    let shared = [client(&fake, budget.clone()), client(&fake, budget)];
+    assert_eq!(
+        hammer(&shared, uuid, 15).await,
+        [],
+        "one shared budget meets no 429"
+    );
+    fake.inject(
+        upheal_provider_users::fake::Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    let errors = hammer(&shared[..1], uuid, 1).await;
+    assert_eq!(errors, [ErrorKind::RateLimited]);
+    let mut keys = Vec::new();
+    for _ in 0..100 {
+        keys = cluster.budget_keys();
+        if keys.iter().any(|key| key.ends_with(":last-429")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(keys.len(), 2, "the budget and its 429 news: {keys:?}");
+    for client in &shared {
+        let sharing = client.budget().unwrap().sharing();
+        assert_eq!(sharing.to_string(), "shared through Redis", "{sharing:?}");
+    }
 }

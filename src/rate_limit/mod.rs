@@ -9,6 +9,8 @@ mod local;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
+mod redis_connection;
+#[cfg(feature = "redis")]
 mod redis_trouble;
 mod window_count;
 

@@ -27,7 +27,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::time::Instant;
 
-use super::{RateLimit, adaptive, local::LocalBudget, local::pacing};
+use super::{
+    RateLimit, adaptive,
+    local::{LocalBudget, pacing},
+    redis_connection::{RedisConnection, RedisTarget},
+};
 use crate::Error;
 
 /// The longest one Redis step (or a connection attempt) may take before the
@@ -119,16 +123,43 @@ pub(super) struct ThrottleNews {
 /// How a [`RateLimit`] reaches Redis.
 #[derive(Clone, PartialEq)]
 pub(super) struct SharedBudgetSettings {
-    url: String,
+    /// One server's URL, or every cluster node's.
+    urls: Vec<String>,
+    cluster: bool,
+    /// A private CA for `rediss://`, PEM.
+    root_pem: Option<Vec<u8>>,
     namespace: String,
     fallback_share: f64,
+}
+
+impl SharedBudgetSettings {
+    fn new(urls: Vec<String>, cluster: bool) -> Self {
+        Self {
+            urls,
+            cluster,
+            root_pem: None,
+            namespace: "default".to_owned(),
+            fallback_share: DEFAULT_FALLBACK_SHARE,
+        }
+    }
+
+    fn target(&self) -> redis::RedisResult<RedisTarget> {
+        let root_pem = self.root_pem.as_deref();
+        if self.cluster {
+            RedisTarget::cluster(&self.urls, root_pem)
+        } else {
+            RedisTarget::server(self.urls.first().map_or("", String::as_str), root_pem)
+        }
+    }
 }
 
 /// The URL may carry a password: never shown.
 impl fmt::Debug for SharedBudgetSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedBudgetSettings")
-            .field("url", &"[redacted]")
+            .field("urls", &"[redacted]")
+            .field("cluster", &self.cluster)
+            .field("root_pem", &self.root_pem.is_some())
             .field("namespace", &self.namespace)
             .field("fallback_share", &self.fallback_share)
             .finish()
@@ -137,22 +168,62 @@ impl fmt::Debug for SharedBudgetSettings {
 
 impl RateLimit {
     /// Holds this budget in Redis (≥ 6, or Valkey) at `url` (e.g.
-    /// `redis://127.0.0.1:6379/0`, `rediss://…` for TLS), shared by every
-    /// client with the same API key and the same Redis, in any process.
+    /// `redis://127.0.0.1:6379/0`; `redis://user:password@host/0` for an
+    /// ACL user, never shown anywhere; `rediss://…` for TLS, see
+    /// [`Self::redis_add_root_certificate_pem`] for a private CA), shared
+    /// by every client with the same API key and the same Redis, in any
+    /// process. For a cluster, see [`Self::redis_cluster`].
     ///
-    /// The Redis key is `upheal-provider-users:{namespace}:budget:{hash}`,
-    /// `hash` being an HMAC-SHA256 of the API key (never the key itself);
-    /// the news of the last 429 on the key is kept for one window beside
-    /// it, under the same name followed by `:last-429`.
+    /// The Redis key is `upheal-provider-users:NAMESPACE:budget:{HASH}`,
+    /// `HASH` being an HMAC-SHA256 of the API key (never the key itself;
+    /// the braces are its cluster hash tag); the news of the last 429 on
+    /// the key is kept for one window beside it, under the same name
+    /// followed by `:last-429`.
     /// A malformed URL fails [`crate::ClientBuilder::build`]; an unreachable
     /// Redis does not: calls then run under the fallback (see
     /// [`Self::redis_fallback_share`]) until Redis answers again.
     pub fn redis(mut self, url: impl Into<String>) -> Self {
-        self.shared = Some(SharedBudgetSettings {
-            url: url.into(),
-            namespace: "default".to_owned(),
-            fallback_share: DEFAULT_FALLBACK_SHARE,
-        });
+        self.shared = Some(SharedBudgetSettings::new(vec![url.into()], false));
+        self
+    }
+
+    /// Holds this budget in a Redis Cluster (or Valkey cluster) reached
+    /// through any of `nodes` (`redis://host:port`, `rediss://` for TLS;
+    /// a user and password in the URLs are used for every node). The
+    /// budget's keys share a hash tag, so both live in one slot and the
+    /// one-step script runs on one node. Everything else is as for
+    /// [`Self::redis`].
+    ///
+    /// ```no_run
+    /// use upheal_provider_users::RateLimit;
+    ///
+    /// let budget = RateLimit::upheal_default().redis_cluster([
+    ///     "redis://10.0.0.1:6379",
+    ///     "redis://10.0.0.2:6379",
+    ///     "redis://10.0.0.3:6379",
+    /// ]);
+    /// # let _ = budget;
+    /// ```
+    pub fn redis_cluster(mut self, nodes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let nodes = nodes.into_iter().map(Into::into).collect();
+        self.shared = Some(SharedBudgetSettings::new(nodes, true));
+        self
+    }
+
+    /// Trusts the PEM certificate(s) in `pem` as the CA of a `rediss://`
+    /// Redis (a managed service's or your own private CA) instead of the
+    /// system's roots. Without [`Self::redis`] or [`Self::redis_cluster`]
+    /// first, it does nothing. A certificate that cannot be read fails
+    /// [`crate::ClientBuilder::build`].
+    ///
+    /// With `rediss://`, the redis crate uses rustls's process-wide
+    /// default crypto provider; when the application has installed none,
+    /// this crate installs `ring` as that default (once), since a build
+    /// with two providers compiled in cannot pick one by itself.
+    pub fn redis_add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        if let Some(shared) = &mut self.shared {
+            shared.root_pem = Some(pem.into());
+        }
         self
     }
 
@@ -182,7 +253,7 @@ impl RateLimit {
 }
 
 pub(super) struct SharedBudget {
-    client: redis::Client,
+    target: RedisTarget,
     key: String,
     interval_us: u64,
     /// Whether this client reads the news of 429s (only adaptive pacing
@@ -200,7 +271,7 @@ pub(super) struct SharedBudget {
     /// How long news of a 429 is kept: a window, the time its cut matters.
     news_lifetime: Duration,
     /// Shared with the background task that reports a 429.
-    connection: Arc<tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
+    connection: Arc<tokio::sync::Mutex<Option<RedisConnection>>>,
     fallback: LocalBudget,
     /// When Redis may next be tried while falling back.
     retry_at: Mutex<Option<Instant>>,
@@ -225,11 +296,11 @@ impl SharedBudget {
         settings: &SharedBudgetSettings,
         api_key: &str,
     ) -> Result<Self, Error> {
-        let client = redis::Client::open(settings.url.as_str()).map_err(|e| {
+        let target = settings.target().map_err(|e| {
             // redis's message names the problem, never the password.
             Error::invalid_setting(
                 "rate_limit.redis",
-                format!("is not a usable Redis URL ({e})"),
+                format!("is not a usable Redis URL or certificate ({e})"),
             )
         })?;
         let (interval, burst) = pacing(limit, 1.0);
@@ -238,7 +309,7 @@ impl SharedBudget {
             .max(1);
         let key = redis_key(&settings.namespace, api_key);
         Ok(Self {
-            client,
+            target,
             news_key: format!("{key}:last-429"),
             key,
             interval_us,
@@ -298,7 +369,7 @@ impl SharedBudget {
         let mut connection = {
             let mut slot = self.connection.lock().await;
             if slot.is_none() {
-                *slot = Some(self.client.get_multiplexed_async_connection().await?);
+                *slot = Some(self.target.connect().await?);
             }
             slot.clone().expect("connected above")
         };
@@ -402,15 +473,17 @@ fn duration_us(duration: Duration) -> u64 {
     u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// `upheal-provider-users:{namespace}:budget:{hmac}`; the HMAC's first 16
-/// bytes in hex identify the API key without revealing it.
+/// `upheal-provider-users:NAMESPACE:budget:{HMAC}`; the HMAC's first 16
+/// bytes in hex identify the API key without revealing it, and the braces
+/// make them the key's hash tag: the `:last-429` key beside it lands in the
+/// same cluster slot (no CROSSSLOT).
 fn redis_key(namespace: &str, api_key: &str) -> String {
     let mut mac = <Hmac<Sha256>>::new_from_slice(KEY_DERIVATION_CONTEXT)
         .expect("HMAC takes a key of any length");
     mac.update(api_key.as_bytes());
     let digest = mac.finalize().into_bytes();
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("upheal-provider-users:{namespace}:budget:{hex}")
+    format!("upheal-provider-users:{namespace}:budget:{{{hex}}}")
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@ pub struct RedisServer {
     child: Option<Child>,
     /// The Redis `.ci/run` started (`UPHEAL_TEST_REDIS_URL`), when used.
     external: Option<String>,
+    /// Arguments beyond the port (TLS, cluster mode).
+    mode: Vec<String>,
+    /// For a TLS server: the CA's PEM, which `redis-cli` and clients trust.
+    pub ca_pem: Option<String>,
 }
 
 impl RedisServer {
@@ -32,6 +36,8 @@ impl RedisServer {
                 dir: std::env::temp_dir(),
                 child: None,
                 external: Some(url),
+                mode: Vec::new(),
+                ca_pem: None,
             }),
             Err(_) => Self::start(),
         }
@@ -39,6 +45,60 @@ impl RedisServer {
 
     /// `None` (after saying why) when redis-server is missing outside CI.
     pub fn start() -> Option<Self> {
+        Self::start_with(Vec::new(), None)
+    }
+
+    /// A server that speaks only TLS, with a certificate for `localhost`
+    /// and `127.0.0.1` signed by a CA generated here (see `ca_pem`).
+    pub fn start_tls() -> Option<Self> {
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "redis test CA");
+        let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params =
+            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .unwrap();
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "upheal-redis-tls-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path.to_str().unwrap().to_owned()
+        };
+        let mode = vec![
+            "--tls-cert-file".to_owned(),
+            file("server.crt", &cert.pem()),
+            "--tls-key-file".to_owned(),
+            file("server.key", &key.serialize_pem()),
+            "--tls-ca-cert-file".to_owned(),
+            file("ca.crt", &ca_pem),
+            "--tls-auth-clients".to_owned(),
+            "no".to_owned(),
+        ];
+        Self::start_with(mode, Some(ca_pem))
+    }
+
+    /// A node of a Redis Cluster (see [`RedisCluster`]).
+    fn start_cluster_node() -> Option<Self> {
+        Self::start_with(
+            ["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"]
+                .map(str::to_owned)
+                .to_vec(),
+            None,
+        )
+    }
+
+    fn start_with(mode: Vec<String>, ca_pem: Option<String>) -> Option<Self> {
         if Command::new("redis-server")
             .arg("--version")
             .output()
@@ -62,24 +122,37 @@ impl RedisServer {
             dir,
             child: None,
             external: None,
+            mode,
+            ca_pem,
         };
         server.restart();
         Some(server)
     }
 
+    fn is_tls(&self) -> bool {
+        self.ca_pem.is_some()
+    }
+
     pub fn url(&self) -> String {
+        let scheme = if self.is_tls() { "rediss" } else { "redis" };
         self.external
             .clone()
-            .unwrap_or_else(|| format!("redis://127.0.0.1:{}/0", self.port))
+            .unwrap_or_else(|| format!("{scheme}://127.0.0.1:{}/0", self.port))
     }
 
     /// Starts (again) on the same port and waits until it accepts.
     pub fn restart(&mut self) {
         assert!(self.external.is_none(), "never restart the shared Redis");
+        let port = self.port.to_string();
+        let ports = if self.is_tls() {
+            vec!["--port", "0", "--tls-port", &port]
+        } else {
+            vec!["--port", &port]
+        };
         let child = Command::new("redis-server")
+            .args(ports)
+            .args(&self.mode)
             .args([
-                "--port",
-                &self.port.to_string(),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -116,11 +189,17 @@ impl RedisServer {
 
     /// What `redis-cli` prints for one command, a line each.
     pub fn cli(&self, command: &[&str]) -> Vec<String> {
-        let output = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string(), "--raw"])
-            .args(command)
-            .output()
-            .expect("redis-cli runs");
+        let mut cli = Command::new("redis-cli");
+        cli.args(["-p", &self.port.to_string(), "--raw"]);
+        if self.is_tls() {
+            let ca = self.dir.join("ca.crt");
+            std::fs::write(&ca, self.ca_pem.as_deref().unwrap()).unwrap();
+            cli.args(["--tls", "--cacert", ca.to_str().unwrap()]);
+        }
+        if self.mode.iter().any(|arg| arg == "--cluster-enabled") {
+            cli.arg("-c");
+        }
+        let output = cli.args(command).output().expect("redis-cli runs");
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter(|line| !line.is_empty())
@@ -135,5 +214,58 @@ impl Drop for RedisServer {
             self.kill();
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// A three-node Redis Cluster on loopback (every slot on a master, no
+/// replicas), made with `redis-cli --cluster create` as operators do.
+pub struct RedisCluster {
+    pub nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// `None` (after saying why) when redis-server is missing outside CI.
+    pub fn start() -> Option<Self> {
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| RedisServer::start_cluster_node())
+            .collect::<Option<_>>()?;
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli runs");
+        assert!(
+            created.status.success(),
+            "{}",
+            String::from_utf8_lossy(&created.stdout)
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let cluster = Self { nodes };
+        while !cluster.nodes.iter().all(|node| {
+            node.cli(&["CLUSTER", "INFO"])
+                .iter()
+                .any(|line| line.trim() == "cluster_state:ok")
+        }) {
+            assert!(Instant::now() < deadline, "the cluster did not form");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(cluster)
+    }
+
+    pub fn node_urls(&self) -> Vec<String> {
+        self.nodes.iter().map(RedisServer::url).collect()
+    }
+
+    /// Every key the shared budget wrote, on any node.
+    pub fn budget_keys(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .flat_map(RedisServer::budget_keys)
+            .collect()
     }
 }

@@ -1,0 +1,106 @@
+//! Where the shared budget reaches Redis: one server (`redis://`, or
+//! `rediss://` over TLS, with an optional private CA) or a Redis / Valkey
+//! cluster. The budget's two keys share a hash tag, so a cluster keeps them
+//! in one slot and the one-step Lua script runs on one node.
+
+use redis::{
+    Cmd, Pipeline, RedisFuture, RedisResult, TlsCertificates, Value,
+    aio::{ConnectionLike, MultiplexedConnection},
+    cluster::ClusterClient,
+    cluster_async::ClusterConnection,
+};
+
+/// A configured way to reach Redis; connects on demand.
+pub(super) enum RedisTarget {
+    Server(redis::Client),
+    /// Boxed: a cluster client is twice a server client's size.
+    Cluster(Box<ClusterClient>),
+}
+
+/// An open connection to either.
+#[derive(Clone)]
+pub(super) enum RedisConnection {
+    Server(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl RedisTarget {
+    /// One server at `url`; `root_pem` is a private CA for `rediss://`.
+    pub(super) fn server(url: &str, root_pem: Option<&[u8]>) -> RedisResult<Self> {
+        if url.starts_with("rediss://") {
+            ensure_crypto_provider();
+        }
+        let client = match root_pem {
+            Some(pem) => redis::Client::build_with_tls(url, certificates(pem))?,
+            None => redis::Client::open(url)?,
+        };
+        Ok(Self::Server(client))
+    }
+
+    /// A cluster reached through any of `nodes`.
+    pub(super) fn cluster(nodes: &[String], root_pem: Option<&[u8]>) -> RedisResult<Self> {
+        if nodes.iter().any(|node| node.starts_with("rediss://")) {
+            ensure_crypto_provider();
+        }
+        let mut builder = ClusterClient::builder(nodes.iter().map(String::as_str));
+        if let Some(pem) = root_pem {
+            builder = builder.certs(certificates(pem));
+        }
+        Ok(Self::Cluster(Box::new(builder.build()?)))
+    }
+
+    pub(super) async fn connect(&self) -> RedisResult<RedisConnection> {
+        Ok(match self {
+            Self::Server(client) => {
+                RedisConnection::Server(client.get_multiplexed_async_connection().await?)
+            }
+            Self::Cluster(client) => RedisConnection::Cluster(client.get_async_connection().await?),
+        })
+    }
+}
+
+fn certificates(root_pem: &[u8]) -> TlsCertificates {
+    TlsCertificates {
+        client_tls: None,
+        root_cert: Some(root_pem.to_vec()),
+    }
+}
+
+/// The redis crate builds its TLS settings with rustls's process-wide
+/// default provider, which rustls cannot choose by itself when a build has
+/// more than one compiled in (cargo unifies features: reqwest's aws-lc-rs
+/// beside this crate's ring). Installs ring only when none is installed, so
+/// a provider the application chose is kept.
+fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+impl ConnectionLike for RedisConnection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Server(connection) => connection.req_packed_command(cmd),
+            Self::Cluster(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Server(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Server(connection) => connection.get_db(),
+            Self::Cluster(connection) => connection.get_db(),
+        }
+    }
+}
