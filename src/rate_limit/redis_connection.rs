@@ -11,9 +11,9 @@ use redis::{
 };
 
 /// A configured way to reach Redis; connects on demand.
+/// Boxed: the clients are large, and of different sizes.
 pub(super) enum RedisTarget {
-    Server(redis::Client),
-    /// Boxed: a cluster client is twice a server client's size.
+    Server(Box<redis::Client>),
     Cluster(Box<ClusterClient>),
 }
 
@@ -34,7 +34,7 @@ impl RedisTarget {
             Some(pem) => redis::Client::build_with_tls(url, certificates(pem))?,
             None => redis::Client::open(url)?,
         };
-        Ok(Self::Server(client))
+        Ok(Self::Server(Box::new(client)))
     }
 
     /// A cluster reached through any of `nodes`.
