@@ -62,9 +62,14 @@ async fn processes_on_one_key_share_one_budget_through_redis() {
     let Some(redis) = RedisServer::shared_or_start() else {
         return;
     };
+    // The server gives 20% head-room over the budget the processes pace
+    // to: the budget guarantees what it lets go per window, and on a loaded
+    // machine late wake-ups bring paced requests closer together at the
+    // server (seen once: one 429 at a load average of 8 on 2 cores). Three
+    // lone limiters still send 2.5 times what it allows.
     let fake = FakeUpheal::builder()
         .rate_limit(Some(RateLimit::new(
-            BUDGET,
+            BUDGET * 6 / 5,
             Duration::from_secs(WINDOW_SECS),
         )))
         .start()
