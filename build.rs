@@ -25,6 +25,47 @@ const REQUIRED_SCHEMAS: [&str; 4] = [
 /// optional response property is not a breaking change), so dependents
 /// build them from JSON, never with a struct literal.
 const NON_EXHAUSTIVE_ATTR: &str = "#[non_exhaustive]";
+/// How a dependent builds the response type in its tests: from JSON (it is
+/// `#[non_exhaustive]`), appended to the fragment's description on docs.rs.
+const PROVIDER_USER_EXAMPLE: &str = r####"#[doc = r###"
+
+# Example
+
+A user as a test of your own code builds it (from JSON: the type is
+`#[non_exhaustive]`, so a property the API adds later is not a breaking
+change):
+
+```
+use upheal_provider_users::ProviderUser;
+
+let user: ProviderUser = serde_json::from_value(serde_json::json!({
+    "userId": "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+    "partnerUserId": "ext-42",
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "email": "ada@example.com",
+    "defaultNoteTemplateIds": []
+}))?;
+assert_eq!(user.user_uuid().unwrap().to_string(), user.user_id);
+# Ok::<(), serde_json::Error>(())
+```"###]"####;
+/// The wire body is built by `ProviderUserUpdate`, which validates it.
+const REQUEST_EXAMPLE: &str = r####"#[doc = r###"
+
+# Example
+
+Built from a validated [`ProviderUserUpdate`](crate::ProviderUserUpdate),
+never by hand:
+
+```
+use upheal_provider_users::{NoteIdentifier, ProviderUserUpdate};
+
+let request = ProviderUserUpdate::new()
+    .note_identifier(NoteIdentifier::Coach)
+    .to_request()?;
+assert_eq!(serde_json::to_string(&request).unwrap(), r#"{"noteIdentifier":"Coach"}"#);
+# Ok::<(), upheal_provider_users::Error>(())
+```"###]"####;
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
@@ -232,6 +273,8 @@ fn settings() -> GenerationSettings {
     // `JsonSchema` for these types is hand-written from the fragment
     // (src/json_schema.rs), so that docs.rs shows the feature it needs.
     let data_type = TypePatch::default().with_attr(NON_EXHAUSTIVE_ATTR).clone();
+    let provider_user = data_type.clone().with_attr(PROVIDER_USER_EXAMPLE).clone();
+    let request = data_type.clone().with_attr(REQUEST_EXAMPLE).clone();
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -253,8 +296,8 @@ fn settings() -> GenerationSettings {
             "::std::vec::Vec<::std::string::String>",
             std::iter::empty(),
         )
-        .with_patch("UpdateProviderUserRequest", &data_type)
-        .with_patch("ProviderUser", &data_type);
+        .with_patch("UpdateProviderUserRequest", &request)
+        .with_patch("ProviderUser", &provider_user);
     settings
 }
 

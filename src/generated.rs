@@ -7,3 +7,5 @@
 #![allow(clippy::all)]
 
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+
+pub use crate::transport::Transport;

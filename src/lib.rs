@@ -44,4 +44,7 @@ pub use provider_user_id::{MAX_PARTNER_ID_CHARS, ProviderUserId};
 pub use provider_user_update::{MAX_TEXT_CHARS, ProviderUserUpdate};
 pub use rate_limit::RateLimit;
 pub use retry_policy::RetryPolicy;
+/// Kept for code written against 0.2 previews: the generated client's
+/// inner value lives at [`generated::Transport`].
+#[doc(hidden)]
 pub use transport::Transport;

@@ -25,8 +25,11 @@ pub(crate) const DEADLINE_PASSED: &str =
 /// Upheal documents no such header, so it is not sent.
 const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
 
-/// Per-client settings the hooks apply to every HTTP attempt. Shared by all
-/// clones of a [`crate::Client`], including the limiter.
+/// The generated [`Client`](crate::generated::Client)'s inner value: the
+/// per-client settings the hand-written hooks apply to every HTTP attempt
+/// (the rate limiter, the body cap, the key's redactor, the attempt
+/// timeout), shared by all clones of a [`crate::Client`]. It has nothing to
+/// call: it is public only because the generated client names it.
 #[derive(Clone, Debug)]
 pub struct Transport {
     pub(crate) max_response_bytes: usize,

@@ -99,6 +99,15 @@ impl Default for FakeUphealBuilder {
 
 impl FakeUphealBuilder {
     /// Where to listen; default `127.0.0.1:0` (a free port).
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().address(([127, 0, 0, 1], 8080).into()).start().await?;
+    /// assert_eq!(fake.base_url(), "http://127.0.0.1:8080");
+    /// # Ok(()) }
+    /// ```
     pub fn address(mut self, address: SocketAddr) -> Self {
         self.address = address;
         self
@@ -107,12 +116,30 @@ impl FakeUphealBuilder {
     /// The one API key the fake accepts; by default a fresh one per fake
     /// (`fake-upheal-api-key-` and 32 hex digits), so that fakes never share
     /// a Redis budget by accident. [`FakeUpheal::api_key`] says which.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().api_key("test-key").start().await?;
+    /// assert_eq!(fake.api_key(), "test-key");
+    /// # Ok(()) }
+    /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = key.into();
         self
     }
 
     /// Requests per minute per key before 429 (default 300); `None` disables it.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().rate_limit_per_minute(Some(60)).start().await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit_per_minute(mut self, limit: Option<u32>) -> Self {
         self.rate_limit = limit.map(RateLimit::per_minute);
         self
@@ -120,12 +147,42 @@ impl FakeUphealBuilder {
 
     /// Any budget, e.g. a short window for tests that must cross it quickly;
     /// `None` disables the limit.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use std::time::Duration;
+    /// use upheal_provider_users::RateLimit;
+    ///
+    /// // A strict 10-a-second window, or `None` for no limit at all.
+    /// let fake = FakeUpheal::builder()
+    ///     .rate_limit(Some(RateLimit::new(10, Duration::from_secs(1))))
+    ///     .start()
+    ///     .await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.rate_limit = limit;
         self
     }
 
     /// Extra latency of a lookup by `partnerUserId` (default none).
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use std::time::Duration;
+    ///
+    /// let fake = FakeUpheal::builder()
+    ///     .partner_lookup_latency(Duration::from_millis(50))
+    ///     .start()
+    ///     .await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn partner_lookup_latency(mut self, latency: Duration) -> Self {
         self.partner_lookup_latency = latency;
         self
@@ -134,12 +191,33 @@ impl FakeUphealBuilder {
     /// How many of the most recent requests the log keeps (default
     /// [`DEFAULT_REQUEST_LOG_CAPACITY`]); older ones are dropped, while
     /// [`FakeUpheal::counters`] still counts every request.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().request_log_capacity(10_000).start().await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.request_log_capacity = capacity;
         self
     }
 
     /// Users present from the start.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder()
+    ///     .users([SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1")])
+    ///     .start()
+    ///     .await?;
+    /// assert!(fake.find_partner_user_id("ext-1").is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn users(mut self, users: impl IntoIterator<Item = SeedUser>) -> Self {
         self.users.extend(users);
         self
@@ -149,6 +227,20 @@ impl FakeUphealBuilder {
     /// requests on a kept-alive connection) before the fake closes the
     /// connection; default [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s). A
     /// half-sent request never holds a connection for ever.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use std::time::Duration;
+    ///
+    /// let fake = FakeUpheal::builder()
+    ///     .header_read_timeout(Duration::from_secs(2))
+    ///     .start()
+    ///     .await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
@@ -157,12 +249,30 @@ impl FakeUphealBuilder {
     /// The most connections served at once; more wait in the listen queue
     /// until one closes. Default [`DEFAULT_MAX_CONNECTIONS`] (128): well
     /// under common descriptor limits, so stuck clients cannot exhaust them.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().max_connections(32).start().await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.limits.max_connections = connections.max(1);
         self
     }
 
     /// Binds and starts serving on the current tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().rate_limit(None).start().await?;
+    /// println!("listening on {}", fake.base_url());
+    /// # Ok(()) }
+    /// ```
     pub async fn start(self) -> std::io::Result<FakeUpheal> {
         let state = Arc::new(FakeState::new(
             self.api_key,
@@ -193,26 +303,72 @@ impl FakeUphealBuilder {
 
 impl FakeUpheal {
     /// Starts a fake with the defaults on a free loopback port.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// println!("listening on {} with key {}", fake.base_url(), fake.api_key());
+    /// # Ok(()) }
+    /// ```
     pub async fn start() -> std::io::Result<Self> {
         Self::builder().start().await
     }
 
     /// Configures a fake before starting it.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::builder().rate_limit(None).start().await?;
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> FakeUphealBuilder {
         FakeUphealBuilder::default()
     }
 
     /// The URL to give [`crate::ClientBuilder::base_url`].
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// assert!(fake.base_url().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The socket address the fake listens on.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// assert!(fake.address().ip().is_loopback());
+    /// # Ok(()) }
+    /// ```
     pub fn address(&self) -> SocketAddr {
         self.address
     }
 
     /// The API key the fake accepts.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// // Point a client written in any language at the fake with this key.
+    /// println!("UPHEAL_API_KEY={}", fake.api_key());
+    /// # Ok(()) }
+    /// ```
     pub fn api_key(&self) -> &str {
         &self.state.api_key
     }
@@ -224,6 +380,18 @@ impl FakeUpheal {
     /// production limit (300 per minute would make a 50-update test take
     /// 10 s): the fake enforces its own limit, and a test of pacing sets
     /// one with [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit).
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use upheal_provider_users::RetryPolicy;
+    ///
+    /// let fake = FakeUpheal::start().await?;
+    /// let client = fake.client_builder().retry_policy(RetryPolicy::none()).build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn client_builder(&self) -> crate::ClientBuilder {
         Client::builder()
             .api_key(self.api_key())
@@ -233,6 +401,20 @@ impl FakeUpheal {
 
     /// A client pointed at this fake with its key, not paced (see
     /// [`Self::client_builder`]).
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use upheal_provider_users::{ProviderUserId, ProviderUserUpdate};
+    ///
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    /// fake.client()
+    ///     .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new().therapy_licence("LPC-1"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn client(&self) -> Client {
         self.client_builder()
             .build()
@@ -240,31 +422,92 @@ impl FakeUpheal {
     }
 
     /// Adds (or replaces) a user; returns its Upheal UUID.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
+    /// assert_eq!(fake.find_partner_user_id("ext-1"), Some(ada));
+    /// # Ok(()) }
+    /// ```
     pub fn seed(&self, user: SeedUser) -> Uuid {
         self.state.seed(user)
     }
 
     /// Removes a user; `false` if there was none.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    /// assert!(fake.remove(ada));
+    /// assert!(fake.user(ada).is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn remove(&self, id: Uuid) -> bool {
         self.state.remove(id)
     }
 
     /// The Upheal UUID of the user with this `partnerUserId`, if any.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// assert_eq!(fake.find_partner_user_id("ext-nobody"), None);
+    /// # Ok(()) }
+    /// ```
     pub fn find_partner_user_id(&self, partner_user_id: &str) -> Option<Uuid> {
         self.state.find_by_partner_id(partner_user_id)
     }
 
     /// The user as the fake now holds it.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    /// assert_eq!(fake.user(ada).unwrap().first_name, "Ada");
+    /// # Ok(()) }
+    /// ```
     pub fn user(&self, id: Uuid) -> Option<ProviderUser> {
         self.state.user(id)
     }
 
     /// Deactivates (`false`) or reactivates a user; `false` if there is none.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    /// assert!(fake.set_active(ada, false)); // updates to Ada now fail: deactivated
+    /// # Ok(()) }
+    /// ```
     pub fn set_active(&self, id: Uuid, active: bool) -> bool {
         self.state.set_active(id, active)
     }
 
     /// Reassigns (or removes) a user's `partnerUserId`; `false` if there is none.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
+    /// assert!(fake.set_partner_user_id(ada, Some("ext-2")));
+    /// assert_eq!(fake.find_partner_user_id("ext-2"), Some(ada));
+    /// # Ok(()) }
+    /// ```
     pub fn set_partner_user_id(&self, id: Uuid, partner_user_id: Option<&str>) -> bool {
         self.state
             .set_partner_user_id(id, partner_user_id.map(str::to_owned))
@@ -272,26 +515,77 @@ impl FakeUpheal {
 
     /// Makes the next `times` requests that pass authentication and the
     /// rate limit suffer `fault`, in the order injected.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use upheal_provider_users::fake::Fault;
+    ///
+    /// let fake = FakeUpheal::start().await?;
+    /// fake.inject(Fault::Status(503), 2); // the next two requests fail with 503
+    /// # Ok(()) }
+    /// ```
     pub fn inject(&self, fault: Fault, times: usize) {
         self.state.inject(fault, times);
     }
 
     /// Changes the extra latency of lookups by `partnerUserId`.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// use std::time::Duration;
+    ///
+    /// let fake = FakeUpheal::start().await?;
+    /// fake.set_partner_lookup_latency(Duration::from_millis(200));
+    /// # Ok(()) }
+    /// ```
     pub fn set_partner_lookup_latency(&self, latency: Duration) {
         self.state.set_partner_lookup_latency(latency);
     }
 
     /// Every request received so far, oldest first, key redacted.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// for request in fake.requests() {
+    ///     println!("{} {} -> {}", request.method, request.path, request.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.requests()
     }
 
     /// Totals since start.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// assert_eq!(fake.counters().requests, 0);
+    /// # Ok(()) }
+    /// ```
     pub fn counters(&self) -> Counters {
         self.state.counters()
     }
 
     /// Stops accepting connections and waits for the server task to end.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// fake.shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn shutdown(mut self) {
         if let Some(task) = self.signal_stop() {
             let _ = task.await;

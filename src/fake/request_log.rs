@@ -3,6 +3,23 @@
 use std::collections::{BTreeMap, VecDeque};
 
 /// One request as the fake received it, with the API key redacted.
+///
+/// ```no_run
+/// # #[allow(unused_imports)]
+/// # use upheal_provider_users::fake::SeedUser;
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use upheal_provider_users::{ProviderUserId, ProviderUserUpdate, fake::FakeUpheal};
+///
+/// let fake = FakeUpheal::start().await?;
+/// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+/// let update = ProviderUserUpdate::new().therapy_licence("LPC-1");
+/// fake.client().update_provider_user(&ProviderUserId::upheal(ada), &update).await?;
+/// let request = fake.requests().pop().unwrap();
+/// assert_eq!(request.method, "PATCH");
+/// assert_eq!(request.body, r#"{"therapyLicence":"LPC-1"}"#);
+/// assert_eq!(request.headers["authorization"], "Bearer [redacted]");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
     /// HTTP method.
@@ -19,6 +36,20 @@ pub struct RecordedRequest {
 }
 
 /// Running totals since the fake started.
+///
+/// ```no_run
+/// # #[allow(unused_imports)]
+/// # use upheal_provider_users::fake::SeedUser;
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use upheal_provider_users::fake::FakeUpheal;
+///
+/// let fake = FakeUpheal::start().await?;
+/// // ... run the code under test against fake.base_url() ...
+/// let counters = fake.counters();
+/// assert_eq!(counters.rate_limited, 0, "the code under test paced itself");
+/// println!("{} requests, {} by partner id", counters.requests, counters.partner_lookups);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Counters {

@@ -16,6 +16,15 @@ use crate::{NoteIdentifier, ProviderUser};
 ///   "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"},
 ///  {"firstName": "Old", "lastName": "Account", "email": "old@example.com", "active": false}]
 /// ```
+///
+/// ```
+/// # #[allow(unused_imports)]
+/// # use upheal_provider_users::fake::SeedUser;
+/// let ada = SeedUser::new("Ada", "Lovelace", "ada@example.com")
+///     .partner_user_id("ext-1")
+///     .default_templates(["tpl-1"]);
+/// assert!(ada.active);
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeedUser {
@@ -63,6 +72,14 @@ fn active_by_default() -> bool {
 
 impl SeedUser {
     /// An active user with a random UUID and the required profile fields.
+    ///
+    /// ```
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::SeedUser;
+    /// let ada = SeedUser::new("Ada", "Lovelace", "ada@example.com");
+    /// assert_eq!(ada.first_name, "Ada");
+    /// assert!(ada.partner_user_id.is_none());
+    /// ```
     pub fn new(first_name: &str, last_name: &str, email: &str) -> Self {
         Self {
             user_id: Uuid::new_v4(),
@@ -82,24 +99,51 @@ impl SeedUser {
     }
 
     /// Sets the partner's id.
+    ///
+    /// ```
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::SeedUser;
+    /// let ada = SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1");
+    /// assert_eq!(ada.partner_user_id.as_deref(), Some("ext-1"));
+    /// ```
     pub fn partner_user_id(mut self, id: &str) -> Self {
         self.partner_user_id = Some(id.to_owned());
         self
     }
 
     /// Sets Upheal's id instead of a random one.
+    ///
+    /// ```
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::SeedUser;
+    /// let id = uuid::Uuid::new_v4();
+    /// assert_eq!(SeedUser::new("Ada", "Lovelace", "ada@example.com").user_id(id).user_id, id);
+    /// ```
     pub fn user_id(mut self, id: Uuid) -> Self {
         self.user_id = id;
         self
     }
 
     /// Sets the default note template ids.
+    ///
+    /// ```
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::SeedUser;
+    /// let ada = SeedUser::new("Ada", "Lovelace", "ada@example.com").default_templates(["tpl-1", "tpl-2"]);
+    /// assert_eq!(ada.default_note_template_ids, ["tpl-1", "tpl-2"]);
+    /// ```
     pub fn default_templates<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
         self.default_note_template_ids = ids.into_iter().map(Into::into).collect();
         self
     }
 
     /// Marks the user deactivated.
+    ///
+    /// ```
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::SeedUser;
+    /// assert!(!SeedUser::new("Old", "Account", "old@example.com").deactivated().active);
+    /// ```
     pub fn deactivated(mut self) -> Self {
         self.active = false;
         self
