@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let update = ProviderUserUpdate::new().therapy_licence("LPC-12345");
     show(client.update_provider_user(&by_partner, &update).await);
 
-    step("3. Clear the default note templates (sends `[]`)");
+    step("3. Clear the default note templates (sends `[]`), by partner id again");
     let update = ProviderUserUpdate::new().default_note_template_ids(Vec::<String>::new());
     show(client.update_provider_user(&by_partner, &update).await);
 
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     step("5. An NPI with a wrong check digit is refused before sending");
     show_refusal(Npi::new("1234567890").map(|_| ()));
 
-    step("6. A deactivated user cannot be updated");
+    step("6. A deactivated user (by partner id `ext-old`) cannot be updated");
     let update = ProviderUserUpdate::new().therapy_licence("LPC-999");
     show(
         client
@@ -87,6 +87,12 @@ fn show(result: Result<ProviderUser, Error>) {
                 .as_ref()
                 .map_or("-", NoteIdentifier::as_str),
             user.default_note_template_ids,
+        ),
+        Err(e) if e.is_deactivated_user() => println!(
+            "   refused by the server: the user is deactivated ({:?}, HTTP {}): {}\n",
+            e.kind(),
+            e.status().unwrap_or_default(),
+            e.api_message().unwrap_or_default()
         ),
         Err(e) => println!("   refused by the server ({:?}): {e}\n", e.kind()),
     }

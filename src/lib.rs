@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("front_page.md")]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -13,6 +13,7 @@ mod error;
 pub mod fake;
 mod fragment;
 pub mod generated;
+pub mod guide;
 #[cfg(feature = "schemars")]
 mod json_schema;
 mod key_redactor;

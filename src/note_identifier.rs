@@ -90,7 +90,7 @@ impl NoteIdentifier {
 fn fold(value: &str) -> String {
     value
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
         .collect()
 }

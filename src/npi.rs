@@ -34,8 +34,18 @@ const ISSUER_PREFIX_SUM: u32 = 24;
 pub struct Npi(String);
 
 impl Npi {
-    /// Validates `value` as an NPI; the error names the field and the rule broken.
+    /// Validates `value` as an NPI; the error names the field and the rule
+    /// broken. Surrounding whitespace is trimmed (an NPI's grammar has
+    /// none, and a spreadsheet cell often does); nothing else is altered.
+    ///
+    /// ```
+    /// use upheal_provider_users::Npi;
+    ///
+    /// assert_eq!(Npi::new(" 1234567893\t")?.as_str(), "1234567893");
+    /// # Ok::<(), upheal_provider_users::Error>(())
+    /// ```
     pub fn new(value: &str) -> Result<Self, Error> {
+        let value = value.trim();
         let digits = parse_digits(value)?;
         let (payload, check) = digits.split_at(LENGTH - 1);
         let expected = check_digit(payload);

@@ -188,3 +188,33 @@ fn provider_user_id_forms() {
     let set: HashSet<_> = [upheal.clone(), upheal, partner].into_iter().collect();
     assert_eq!(set.len(), 2);
 }
+
+/// One normalisation rule (guide::assumptions): values whose grammar has no
+/// spaces or punctuation are normalised, identifiers never altered.
+#[test]
+fn values_are_normalised_and_identifiers_never_altered() {
+    use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId};
+    assert_eq!(Npi::new(" 1234567893\t").unwrap().as_str(), "1234567893");
+    assert!(
+        Npi::new("1234 567893").is_err(),
+        "inner whitespace is not padding"
+    );
+    for typed in [
+        "Dr. Last Name",
+        "dr-last-name",
+        "DR_LAST_NAME",
+        "drlastname",
+    ] {
+        assert_eq!(
+            typed.parse::<NoteIdentifier>().unwrap(),
+            NoteIdentifier::DrLastName,
+            "{typed}"
+        );
+    }
+    let padded = ProviderUserId::partner(" ext-1").unwrap_err();
+    assert_eq!(padded.field(), Some("providerUserId"));
+    assert_eq!(
+        ProviderUserId::partner("Ext-1.A").unwrap().to_string(),
+        "Ext-1.A"
+    );
+}

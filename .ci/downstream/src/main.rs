@@ -54,7 +54,26 @@ async fn contract() -> Result<ProviderUser, Error> {
         }
     }
     let _raw: &upheal_provider_users::generated::Client = client.generated();
+    round_3(&client, &update).await?;
     result
+}
+
+/// DESIGN.md's round-3 additions: the budget handle, errors a program can
+/// act on, every problem of an update.
+async fn round_3(client: &Client, update: &ProviderUserUpdate) -> Result<(), Error> {
+    if let Some(budget) = client.budget() {
+        let budget: upheal_provider_users::Budget = budget.clone();
+        budget.acquire().await;
+        budget.acquire_before(std::time::Instant::now()).await?;
+        budget.acquire_before(tokio::time::Instant::now()).await?;
+        budget.throttled(Some(std::time::Duration::from_secs(1)));
+    }
+    let error = Error::for_test(ErrorKind::BadRequest, "deactivated");
+    let _: Option<&str> = error.api_message();
+    let _: bool = error.is_deactivated_user();
+    let _: Option<&ProviderUser> = error.returned_user();
+    let _: Vec<Error> = update.problems();
+    Ok(())
 }
 
 fn main() {
