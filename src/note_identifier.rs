@@ -40,6 +40,23 @@ macro_rules! note_identifiers {
             /// A value this version of the crate does not know, kept as
             /// received so that a response never fails to decode because
             /// Upheal added a value. Sending it is refused.
+            ///
+            /// **Match on the wire value, not on this variant's content.**
+            /// When a later version of the crate learns the value (a
+            /// fragment change adds, say, `Nurse`), it decodes into a new
+            /// variant instead, and `Unknown(s) if s == "Nurse"` silently
+            /// stops matching; no compiler or semver tool can warn you.
+            /// [`Self::as_str`] gives the same answer in both versions:
+            ///
+            /// ```
+            /// use upheal_provider_users::NoteIdentifier;
+            ///
+            /// fn is_nurse(value: &NoteIdentifier) -> bool {
+            ///     value.as_str() == "Nurse" // not: matches!(value, NoteIdentifier::Unknown(s) if s == "Nurse")
+            /// }
+            /// let received: NoteIdentifier = serde_json::from_str("\"Nurse\"").unwrap();
+            /// assert!(is_nurse(&received));
+            /// ```
             Unknown(String),
         }
 
