@@ -10,6 +10,9 @@ use std::{fs, path::Path, process::exit};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 
+#[path = "build/fragment_checks.rs"]
+mod fragment_checks;
+
 /// The fragment, relative to the package root (it ships inside the package).
 const SPEC: &str = "openapi/update-provider-user-by-id-v2.json";
 /// The one operation this crate is built around; the hand-written layer calls it by name.
@@ -70,6 +73,7 @@ assert_eq!(serde_json::to_string(&request).unwrap(), r#"{"noteIdentifier":"Coach
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
 
     let spec = load_spec(Path::new(SPEC));
     check_contract(&spec);
@@ -236,6 +240,12 @@ fn fail(problem: &str) -> ! {
 
 fn load_spec(path: &Path) -> openapiv3::OpenAPI {
     let text = fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot be read: {e}")));
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+        let problems = fragment_checks::problems(&json, OPERATION_ID);
+        if !problems.is_empty() {
+            fail(&problems.join("\nerror: {SPEC}: ").replace("{SPEC}", SPEC));
+        }
+    }
     let mut json = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
         // serde_json's message already ends with the line and column.

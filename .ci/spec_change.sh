@@ -63,3 +63,32 @@ if cargo semver-checks --baseline-root "$repo" --manifest-path "$work/removed/Ca
 fi
 grep -E "struct_pub_field_missing|FAIL" "$work/removed.log" | head -5
 echo "cargo-semver-checks catches the removed property"
+
+echo "--- 3. mistakes in the fragment stop the build with a located message, not a generator panic"
+refused() { # NAME PYTHON-STATEMENTS EXPECTED-TEXT
+  copy "$1"
+  edit_fragment "$1" "$2"
+  if (cd "$work/$1" && cargo build --quiet > "$work/$1.log" 2>&1); then
+    echo "FAIL: $1 built"
+    exit 1
+  fi
+  if ! grep -qF -- "$3" "$work/$1.log" || grep -q "panicked" "$work/$1.log"; then
+    cat "$work/$1.log"
+    echo "FAIL: $1: the build did not say \"$3\" (or a generator panicked)"
+    exit 1
+  fi
+  grep -F -- "$3" "$work/$1.log" | head -1
+}
+refused broken-ref '
+op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
+op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] = "#/components/schemas/ProviderUsr"' \
+  "points to nothing; the nearest existing name is \`#/components/schemas/ProviderUser\`"
+refused unknown-type '
+spec["components"]["schemas"]["ProviderUser"]["properties"]["email"]["type"] = "strng"' \
+  "components.schemas.ProviderUser.properties.email.type\`: unknown type \`strng\` (did you mean \`string\`?)"
+refused conflict-with-json-body '
+spec["components"]["schemas"]["Conflict"] = {"type": "object", "properties": {"message": {"type": "string"}}}
+op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
+op["responses"]["409"] = {"description": "Conflict.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conflict"}}}}' \
+  "have different body types"
+echo "each mistake is refused with its location and what to do"
