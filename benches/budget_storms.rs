@@ -10,7 +10,10 @@
 //!     300 per 10 s, 20 s deadline): how many end in `Timeout`, and the
 //!     longest wait against the first-come ideal;
 //!  3. a bulk run never fails a row for waiting: 300 rows, concurrency 300,
-//!     a budget of 10 a second, a 10 s deadline.
+//!     a budget of 10 a second, a 10 s deadline;
+//!  4. a worker that sent two requests meets a burst of 429s
+//!     (`Retry-After: 1`, four in a row) someone else caused: 2 rows with
+//!     and without adaptive pacing, then 2 more rows on the same client.
 //!
 //!   cargo bench --features redis,fake --bench budget_storms   (about 2 minutes)
 //!
@@ -52,6 +55,7 @@ fn main() {
         }
         fairness().await;
         bulk().await;
+        a_small_worker_meeting_429s().await;
     });
 }
 
@@ -238,5 +242,57 @@ async fn bulk() {
         fake.counters().updates_applied,
         started.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64() / ideal
+    );
+}
+
+async fn a_small_worker_meeting_429s() {
+    use upheal_provider_users::fake::Fault;
+    let mut seconds = Vec::new();
+    for adaptive in [false, true] {
+        let (fake, id) = fake(None).await;
+        let client = client(
+            &fake,
+            RateLimit::upheal_default().adaptive(adaptive),
+            RetryPolicy::default().max_attempts(6),
+        );
+        let uuid = id.as_upheal().unwrap();
+        let rows = || {
+            (0..2).map(move |i| {
+                (
+                    ProviderUserId::upheal(uuid),
+                    ProviderUserUpdate::new().therapy_licence(format!("L-{i}")),
+                )
+            })
+        };
+        fake.inject(
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            4,
+        );
+        let started = Instant::now();
+        let first = client.update_many(rows(), 2).await;
+        let first_run = started.elapsed();
+        let again = Instant::now();
+        let second = client.update_many(rows(), 2).await;
+        let failed = first.iter().chain(&second).filter(|r| r.is_err()).count();
+        seconds.push((first_run, again.elapsed(), failed));
+    }
+    let [
+        (plain_first, plain_next, plain_failed),
+        (adaptive_first, adaptive_next, adaptive_failed),
+    ] = seconds[..]
+    else {
+        unreachable!()
+    };
+    println!(
+        "small worker, 2 rows into four 429s (Retry-After 1): without adaptive {:.2} s then {:.2} s \
+         ({plain_failed} failed); with adaptive {:.2} s then {:.2} s ({adaptive_failed} failed): \
+         {:.2}x",
+        plain_first.as_secs_f64(),
+        plain_next.as_secs_f64(),
+        adaptive_first.as_secs_f64(),
+        adaptive_next.as_secs_f64(),
+        adaptive_first.as_secs_f64() / plain_first.as_secs_f64()
     );
 }

@@ -8,12 +8,16 @@
 //!     one client with and without adaptive pacing (and, adaptive, beside
 //!     one spending 0%, 20% and 70%);
 //!  4. the cost Redis adds to a call on loopback (p50, p99), against the
-//!     local limiter, with a budget that never binds.
+//!     local limiter, with a budget that never binds;
+//!  5. `handle`: the 4 processes through Redis, each sending half its rows
+//!     through the crate and half as plain reqwest calls gated by
+//!     `Client::budget` (a partner's other Upheal calls).
 //!
 //!   cargo bench --features redis,fake --bench shared_budget   (about 11 minutes)
 //!
 //! Arguments after `--` run only the parts whose names contain them:
-//! `processes`, `processes-beside-foreign` (`beside`), `foreign`, `cost`.
+//! `processes`, `processes-beside-foreign` (`beside`), `foreign`, `cost`,
+//! `handle`.
 //!
 //! Needs `redis-server` on the PATH (or `UPHEAL_TEST_REDIS_URL`). The worker
 //! processes are this same executable, started again with
@@ -59,6 +63,13 @@ fn main() {
         if wanted("processes") {
             processes(&redis_url).await;
         }
+        if wanted("handle") {
+            let mixed = ProcessesCase {
+                handle: true,
+                ..case("redis+handle        ", true, false, false)
+            };
+            println!("{}", run_processes(mixed, &redis_url).await);
+        }
         if wanted("processes-beside-foreign") {
             processes_beside_foreign(&redis_url).await;
         }
@@ -99,9 +110,55 @@ fn worker() {
         })
         .collect();
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    if std::env::var_os("HANDLE").is_some() {
+        return runtime.block_on(half_through_the_handle(&client, items));
+    }
     let results = runtime.block_on(client.update_many(items, 8));
     let failed = results.iter().filter(|r| r.is_err()).count();
     println!("applied {} failed {failed}", results.len() - failed);
+}
+
+/// Half the rows through the crate, half as plain reqwest calls gated by
+/// `Client::budget` (a partner's other Upheal calls), at once.
+async fn half_through_the_handle(
+    client: &Client,
+    items: Vec<(ProviderUserId, ProviderUserUpdate)>,
+) {
+    use futures_util::StreamExt;
+    let (crate_rows, plain_rows): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .enumerate()
+        .partition(|(row, _)| row % 2 == 0);
+    let budget = client.budget().unwrap();
+    let http = reqwest::Client::new();
+    let key = std::env::var("API_KEY").unwrap();
+    let plain = futures_util::stream::iter(plain_rows)
+        .map(|(_, (id, update))| {
+            let (budget, http, key) = (budget.clone(), http.clone(), key.clone());
+            let url = format!("{}/users/providers/{id}", client.base_url());
+            async move {
+                budget.acquire().await;
+                let response = http.patch(url).bearer_auth(key).json(&update).send().await;
+                match response {
+                    Ok(r) if r.status().is_success() => true,
+                    Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                        budget.throttled(None);
+                        false
+                    }
+                    _ => false,
+                }
+            }
+        })
+        .buffer_unordered(4)
+        .collect::<Vec<bool>>();
+    let crate_calls = client.update_many(crate_rows.into_iter().map(|(_, item)| item), 4);
+    let (plain, through_crate) = tokio::join!(plain, crate_calls);
+    let failed = plain.iter().filter(|ok| !**ok).count()
+        + through_crate.iter().filter(|r| r.is_err()).count();
+    println!(
+        "applied {} failed {failed}",
+        plain.len() + through_crate.len() - failed
+    );
 }
 
 /// One run of `PROCESSES` worker processes on one key.
@@ -113,6 +170,9 @@ struct ProcessesCase {
     /// A consumer in this process, unseen by the workers, spending 40% of
     /// the key's budget while they run.
     foreign: bool,
+    /// Half of each worker's rows go as plain reqwest calls gated by
+    /// `Client::budget` (the partner's other Upheal calls).
+    handle: bool,
 }
 
 const fn case(label: &'static str, shared: bool, adaptive: bool, foreign: bool) -> ProcessesCase {
@@ -121,6 +181,7 @@ const fn case(label: &'static str, shared: bool, adaptive: bool, foreign: bool) 
         shared,
         adaptive,
         foreign,
+        handle: false,
     }
 }
 
@@ -198,6 +259,11 @@ async fn run_processes(case: ProcessesCase, redis_url: &str) -> String {
                 command.env("REDIS_URL", redis_url);
             } else {
                 command.env_remove("REDIS_URL");
+            }
+            if case.handle {
+                command.env("HANDLE", "1");
+            } else {
+                command.env_remove("HANDLE");
             }
             if case.adaptive {
                 command.env("ADAPTIVE", "1");

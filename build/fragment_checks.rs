@@ -27,16 +27,15 @@ fn walk(root: &Value, value: &Value, path: &mut Vec<String>, problems: &mut Vec<
                 path.push(key.clone());
                 match (key.as_str(), child) {
                     ("$ref", Value::String(target)) => check_ref(root, target, path, problems),
-                    ("type", Value::String(name)) if !TYPES.contains(&name.as_str()) => {
-                        problems.push(format!(
+                    ("type", Value::String(name)) if !TYPES.contains(&name.as_str()) => problems
+                        .push(format!(
                             "`{}`: unknown type `{name}`{}; OpenAPI 3.0 types are {}",
                             located(path),
                             nearest(name, TYPES.iter().copied())
                                 .map(|n| format!(" (did you mean `{n}`?)"))
                                 .unwrap_or_default(),
                             TYPES.join(", ")
-                        ))
-                    }
+                        )),
                     _ => walk(root, child, path, problems),
                 }
                 path.pop();
@@ -121,11 +120,17 @@ fn error_body_types(spec: &Value, operation_id: &str) -> Vec<String> {
     )]
 }
 
-fn find_operation<'a>(spec: &'a Value, operation_id: &str) -> Option<(&'a str, &'a str, &'a Value)> {
+fn find_operation<'a>(
+    spec: &'a Value,
+    operation_id: &str,
+) -> Option<(&'a str, &'a str, &'a Value)> {
     spec["paths"].as_object()?.iter().find_map(|(path, item)| {
         item.as_object()?.iter().find_map(|(method, operation)| {
-            (operation.get("operationId")?.as_str()? == operation_id)
-                .then_some((path.as_str(), method.as_str(), operation))
+            (operation.get("operationId")?.as_str()? == operation_id).then_some((
+                path.as_str(),
+                method.as_str(),
+                operation,
+            ))
         })
     })
 }
@@ -160,7 +165,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
             previous = current;
         }
     }
