@@ -92,3 +92,36 @@ op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
 op["responses"]["409"] = {"description": "Conflict.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conflict"}}}}' \
   "have different body types"
 echo "each mistake is refused with its location and what to do"
+
+echo "--- 4. cargo xtask spec-diff classifies each kind of change under the crate's policy"
+classified() { # NAME PYTHON-STATEMENTS EXPECTED-BUMP
+  mkdir -p "$work/diff"
+  cp openapi/update-provider-user-by-id-v2.json "$work/diff/$1.json"
+  python3 - "$work/diff/$1.json" "$2" <<'PY'
+import json, sys
+path, change = sys.argv[1], sys.argv[2]
+spec = json.load(open(path))
+exec(change)
+json.dump(spec, open(path, "w"), indent=2)
+PY
+  cargo xtask spec-diff openapi/update-provider-user-by-id-v2.json "$work/diff/$1.json" > "$work/diff/$1.log"
+  if ! grep -qx "required bump: $3" "$work/diff/$1.log"; then
+    cat "$work/diff/$1.log"
+    echo "FAIL: $1 should need a $3 bump"
+    exit 1
+  fi
+  printf '%-28s %s\n' "$1" "$(tail -1 "$work/diff/$1.log")"
+}
+S='spec["components"]["schemas"]'
+OP='spec["paths"]["/users/providers/{providerUserId}"]["patch"]'
+classified new-request-property "$S[\"UpdateProviderUserRequest\"][\"properties\"][\"timezone\"] = {\"type\": \"string\"}" minor
+classified new-response-property "$S[\"ProviderUser\"][\"properties\"][\"timezone\"] = {\"type\": \"string\"}" minor
+classified new-enum-value "$S[\"NoteIdentifier\"][\"enum\"].append(\"Nurse\")" minor
+classified removed-enum-value "$S[\"NoteIdentifier\"][\"enum\"].remove(\"Writer\")" major
+classified type-change "$S[\"ProviderUser\"][\"properties\"][\"organizationId\"][\"type\"] = \"integer\"" major
+classified email-optional "$S[\"ProviderUser\"][\"required\"].remove(\"email\")" major
+classified path-change "spec[\"paths\"][\"/v2/users/providers/{providerUserId}\"] = spec[\"paths\"].pop(\"/users/providers/{providerUserId}\")" major
+classified server-change "spec[\"servers\"][0][\"url\"] = \"https://api.eu.upheal.io\"" major
+classified required-header "$OP.setdefault(\"parameters\", []).append({\"name\": \"X-Partner-Id\", \"in\": \"header\", \"required\": True, \"schema\": {\"type\": \"string\"}})" major
+classified description-only "$S[\"ProviderUser\"][\"properties\"][\"email\"][\"description\"] = \"Email.\"" patch
+echo "every kind of change gets the bump the policy gives it"
