@@ -46,7 +46,19 @@ fn every_request_property_has_a_setter() {
         .default_note_template_ids(["tpl-1"]);
     let sent = serde_json::to_value(everything.to_request().unwrap()).unwrap();
     let sent: BTreeSet<String> = sent.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(sent, properties);
+    let missing: Vec<_> = properties.difference(&sent).collect();
+    assert!(
+        missing.is_empty(),
+        "the fragment's request properties {missing:?} have no setter on ProviderUserUpdate: \
+         add one for each in src/provider_user_update.rs (with its validation), then update \
+         this test's `everything` (a new optional property is a minor change)"
+    );
+    let removed: Vec<_> = sent.difference(&properties).collect();
+    assert!(
+        removed.is_empty(),
+        "ProviderUserUpdate sets {removed:?}, which the fragment no longer has: removing a \
+         setter is a breaking change (major; `cargo xtask spec-diff OLD NEW` says so)"
+    );
 }
 
 #[test]
@@ -62,5 +74,11 @@ fn the_response_required_set_matches_the_documentation() {
     ]
     .map(String::from)
     .into();
-    assert_eq!(required, documented);
+    assert_eq!(
+        required, documented,
+        "the fragment's required set for ProviderUser differs from the published page's: a \
+         property made optional becomes an Option (a breaking change: major), one made required \
+         loses its Option (major too). If the page itself changed, update this list and bump \
+         the version as `cargo xtask spec-diff` says"
+    );
 }
