@@ -16,6 +16,7 @@
 //!     and without adaptive pacing, then 2 more rows on the same client.
 //!
 //!   cargo bench --features redis,fake --bench budget_storms   (about 2 minutes)
+//!   cargo bench --features redis,fake --bench budget_storms -- small   (part 4 alone)
 //!
 //! Needs `redis-server` on the PATH (or `UPHEAL_TEST_REDIS_URL`).
 
@@ -41,7 +42,11 @@ fn main() {
         eprintln!("needs redis-server");
         return;
     };
+    let only_small = std::env::args().any(|a| a == "small");
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    if only_small {
+        return runtime.block_on(a_small_worker_meeting_429s());
+    }
     runtime.block_on(async {
         println!("| case | budget | fresh client: 20 calls / ideal | budget left ahead | sent during the storm |");
         println!("|---|---|---|---|---|");
@@ -255,9 +260,11 @@ async fn a_small_worker_meeting_429s() {
             RateLimit::upheal_default().adaptive(adaptive),
             RetryPolicy::default().max_attempts(6),
         );
-        let uuid = id.as_upheal().unwrap();
-        let rows = || {
-            (0..2).map(move |i| {
+        // Two providers (items for one provider go one after another).
+        let other = fake.seed(SeedUser::new("Bob", "Babbage", "bob@example.com"));
+        let uuids = [id.as_upheal().unwrap(), other];
+        let rows = move || {
+            uuids.into_iter().enumerate().map(|(i, uuid)| {
                 (
                     ProviderUserId::upheal(uuid),
                     ProviderUserUpdate::new().therapy_licence(format!("L-{i}")),

@@ -9,3 +9,24 @@
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 
 pub use crate::transport::Transport;
+
+/// The method and path of the fragment's operation, for tests and tools
+/// that talk to the endpoint directly: derived from the fragment, so a
+/// corrected route needs no edit where they are used.
+pub use crate::fragment::{OPERATION_METHOD, OPERATION_PATH};
+
+/// [`OPERATION_PATH`] for one provider: `segment` is put in place of the
+/// path parameter as given (already percent-encoded, as a request sends it).
+///
+/// ```
+/// use upheal_provider_users::generated::operation_path;
+///
+/// assert_eq!(operation_path("ext-42"), "/users/providers/ext-42");
+/// ```
+pub fn operation_path(segment: impl std::fmt::Display) -> String {
+    let (before, rest) = OPERATION_PATH
+        .split_once('{')
+        .expect("build.rs checks the operation's path has a parameter");
+    let (_, after) = rest.split_once('}').expect("a closed parameter");
+    format!("{before}{segment}{after}")
+}

@@ -186,7 +186,10 @@ async fn the_provider_user_id_column_takes_upheal_uuids_in_any_form_only() {
         assert_eq!(results(&results_path)[0]["id"], uuid, "{form}");
     }
     let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths, vec![format!("/users/providers/{uuid}"); forms.len()]);
+    assert_eq!(
+        paths,
+        vec![upheal_provider_users::generated::operation_path(uuid); forms.len()]
+    );
 
     // The same provider written in two forms is one provider twice.
     let twice = dir.file(

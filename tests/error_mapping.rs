@@ -17,7 +17,7 @@ fn upheal_id() -> ProviderUserId {
 
 async fn server_answering(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
         .respond_with(response)
         .mount(&server)
         .await;

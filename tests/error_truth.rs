@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 async fn answering(body: serde_json::Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(&server)
         .await;
@@ -101,7 +101,7 @@ async fn no_message_repeats_itself() {
     let mut errors = Vec::new();
     for status in [400, 401, 403, 404, 409, 429, 500, 503] {
         let server = MockServer::start().await;
-        Mock::given(method("PATCH"))
+        Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
             .respond_with(ResponseTemplate::new(status))
             .mount(&server)
             .await;

@@ -40,7 +40,17 @@ fn bare_http_client() -> reqwest::Client {
 /// Sends a raw PATCH, bypassing the client's validation.
 async fn raw_patch(fake: &FakeUpheal, id: &str, key: Option<&str>, body: &str) -> (u16, Value) {
     let mut request = bare_http_client()
-        .patch(format!("{}/users/providers/{id}", fake.base_url()))
+        .request(
+            reqwest::Method::from_bytes(
+                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+            )
+            .unwrap(),
+            format!(
+                "{}{}",
+                fake.base_url(),
+                upheal_provider_users::generated::operation_path(id)
+            ),
+        )
         .header("content-type", "application/json")
         .body(body.to_owned());
     if let Some(key) = key {
@@ -419,8 +429,14 @@ async fn the_request_log_redacts_the_key() {
     let log = fake.requests();
     assert_eq!(log.len(), 1);
     let request = &log[0];
-    assert_eq!(request.method, "PATCH");
-    assert_eq!(request.path, format!("/users/providers/{ada}"));
+    assert_eq!(
+        request.method,
+        upheal_provider_users::generated::OPERATION_METHOD
+    );
+    assert_eq!(
+        request.path,
+        upheal_provider_users::generated::operation_path(ada)
+    );
     assert_eq!(
         serde_json::from_str::<Value>(&request.body).unwrap(),
         json!({"therapyLicence": "L-9"})
@@ -470,7 +486,17 @@ async fn the_bearer_scheme_is_case_insensitive() {
     let (fake, ada) = fake_with_ada().await;
     for scheme in ["bearer", "BEARER", "Bearer"] {
         let response = bare_http_client()
-            .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+            .request(
+                reqwest::Method::from_bytes(
+                    upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+                )
+                .unwrap(),
+                format!(
+                    "{}{}",
+                    fake.base_url(),
+                    upheal_provider_users::generated::operation_path(ada)
+                ),
+            )
             .header("authorization", format!("{scheme} {}", fake.api_key()))
             .header("content-type", "application/json")
             .body("{}")
@@ -480,7 +506,17 @@ async fn the_bearer_scheme_is_case_insensitive() {
         assert_eq!(response.status().as_u16(), 200, "{scheme}");
     }
     let response = bare_http_client()
-        .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+        .request(
+            reqwest::Method::from_bytes(
+                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+            )
+            .unwrap(),
+            format!(
+                "{}{}",
+                fake.base_url(),
+                upheal_provider_users::generated::operation_path(ada)
+            ),
+        )
         .header("authorization", format!("Basic {}", fake.api_key()))
         .send()
         .await
@@ -497,7 +533,17 @@ async fn a_body_not_sent_as_json_is_refused() {
         Some("application/x-www-form-urlencoded"),
     ] {
         let mut request = bare_http_client()
-            .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+            .request(
+                reqwest::Method::from_bytes(
+                    upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+                )
+                .unwrap(),
+                format!(
+                    "{}{}",
+                    fake.base_url(),
+                    upheal_provider_users::generated::operation_path(ada)
+                ),
+            )
             .bearer_auth(fake.api_key())
             .body(r#"{"therapyLicence": "L"}"#);
         if let Some(content_type) = content_type {
@@ -515,7 +561,17 @@ async fn a_body_not_sent_as_json_is_refused() {
         );
     }
     let response = bare_http_client()
-        .patch(format!("{}/users/providers/{ada}", fake.base_url()))
+        .request(
+            reqwest::Method::from_bytes(
+                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+            )
+            .unwrap(),
+            format!(
+                "{}{}",
+                fake.base_url(),
+                upheal_provider_users::generated::operation_path(ada)
+            ),
+        )
         .bearer_auth(fake.api_key())
         .header("content-type", "application/json; charset=utf-8")
         .body(r#"{"therapyLicence": "L"}"#)
@@ -710,7 +766,13 @@ async fn half_sent_requests_are_closed_and_never_starve_the_fake() {
             .await
             .unwrap();
         stream
-            .write_all(b"PATCH /users/providers/x HTTP/1.1\r\nhost: x\r\n")
+            .write_all(
+                format!(
+                    "PATCH {} HTTP/1.1\r\nhost: x\r\n",
+                    upheal_provider_users::generated::operation_path("x")
+                )
+                .as_bytes(),
+            )
             .await
             .unwrap();
         stalled.push(stream);

@@ -314,7 +314,10 @@ async fn a_redirect_to_another_host_is_not_followed() {
     let error = error_from(vec![head(
         "307 Temporary Redirect",
         &[
-            &format!("location: http://{elsewhere}/users/providers/{UPHEAL_UUID}"),
+            &format!(
+                "location: http://{elsewhere}{}",
+                upheal_provider_users::generated::operation_path(UPHEAL_UUID)
+            ),
             "content-length: 0",
         ],
     )])

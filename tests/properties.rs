@@ -36,7 +36,7 @@ fn harness() -> &'static (tokio::runtime::Runtime, MockServer) {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let server = runtime.block_on(async {
             let server = MockServer::start().await;
-            Mock::given(method("PATCH"))
+            Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
                 .respond_with(EchoUser)
                 .mount(&server)
                 .await;
@@ -133,7 +133,7 @@ proptest! {
         let text = uuid_text(uuid, form, upper);
         let id: ProviderUserId = text.parse().unwrap();
         prop_assert_eq!(id.as_upheal(), Some(uuid));
-        prop_assert_eq!(sent_path(&id), format!("/users/providers/{}", uuid.hyphenated()));
+        prop_assert_eq!(sent_path(&id), upheal_provider_users::generated::operation_path(uuid.hyphenated()));
     }
 
     #[test]
@@ -237,7 +237,7 @@ fn echo_key_server() -> &'static (tokio::runtime::Runtime, MockServer) {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let server = runtime.block_on(async {
             let server = MockServer::start().await;
-            Mock::given(method("PATCH"))
+            Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
                 .respond_with(EchoKey)
                 .mount(&server)
                 .await;

@@ -350,9 +350,18 @@ async fn the_cache_skips_the_partner_lookup_once_warm() {
     }
     assert_eq!(fake.counters().partner_lookups, 1);
     let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths[0], "/users/providers/ext-ada");
-    assert_eq!(paths[1], format!("/users/providers/{}", ids[0]));
-    assert_eq!(paths[2], format!("/users/providers/{}", ids[0]));
+    assert_eq!(
+        paths[0],
+        upheal_provider_users::generated::operation_path("ext-ada")
+    );
+    assert_eq!(
+        paths[1],
+        upheal_provider_users::generated::operation_path(ids[0])
+    );
+    assert_eq!(
+        paths[2],
+        upheal_provider_users::generated::operation_path(ids[0])
+    );
 
     let uncached = plain_client(&fake, RetryPolicy::none());
     uncached.update_provider_user(&id, &no_op()).await.unwrap();

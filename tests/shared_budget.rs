@@ -477,12 +477,22 @@ async fn other_upheal_calls_gated_by_the_budget_handle_share_the_key() {
         .redis_namespace(format!("handle-{}", Uuid::new_v4()));
     let (fake, uuid) =
         fake_enforcing(RateLimit::new(with_head_room(20), Duration::from_secs(1))).await;
-    let url = format!("{}/users/providers/{uuid}", fake.base_url());
+    let url = format!(
+        "{}{}",
+        fake.base_url(),
+        upheal_provider_users::generated::operation_path(uuid)
+    );
     let plain_call = |http: reqwest::Client| {
         let (url, key) = (url.clone(), fake.api_key().to_owned());
         async move {
             let response = http
-                .patch(url)
+                .request(
+                    reqwest::Method::from_bytes(
+                        upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
+                    )
+                    .unwrap(),
+                    url,
+                )
                 .bearer_auth(key)
                 .json(&serde_json::json!({}))
                 .send()

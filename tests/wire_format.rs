@@ -16,7 +16,7 @@ async fn sent(id: &ProviderUserId, update: &ProviderUserUpdate) -> wiremock::Req
         Some(uuid) => user_json(&uuid.to_string(), None),
         None => user_json(UPHEAL_UUID, id.as_partner()),
     };
-    Mock::given(method("PATCH"))
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
         .respond_with(ResponseTemplate::new(200).set_body_json(user))
         .mount(&server)
         .await;
@@ -110,10 +110,13 @@ async fn method_headers_and_upheal_path() {
         &ProviderUserUpdate::new(),
     )
     .await;
-    assert_eq!(request.method.as_str(), "PATCH");
+    assert_eq!(
+        request.method.as_str(),
+        upheal_provider_users::generated::OPERATION_METHOD
+    );
     assert_eq!(
         request.url.path(),
-        format!("/users/providers/{UPHEAL_UUID}")
+        upheal_provider_users::generated::operation_path(UPHEAL_UUID)
     );
     let header = |name: &str| {
         request
@@ -149,7 +152,7 @@ async fn upheal_ids_in_any_form_are_sent_hyphenated_lowercase() {
         let request = sent(&id, &ProviderUserUpdate::new()).await;
         assert_eq!(
             request.url.path(),
-            format!("/users/providers/{uuid}"),
+            upheal_provider_users::generated::operation_path(uuid),
             "{text}"
         );
     }
@@ -172,7 +175,7 @@ async fn partner_ids_are_percent_encoded_into_one_segment() {
         let request = sent(&id, &ProviderUserUpdate::new()).await;
         assert_eq!(
             request.url.path(),
-            format!("/users/providers/{encoded}"),
+            upheal_provider_users::generated::operation_path(encoded),
             "partner id {raw:?}"
         );
     }
@@ -181,7 +184,7 @@ async fn partner_ids_are_percent_encoded_into_one_segment() {
 #[tokio::test]
 async fn a_base_url_path_stem_and_trailing_slash_are_kept_correctly() {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
         .respond_with(ResponseTemplate::new(200).set_body_json(user_json(UPHEAL_UUID, None)))
         .mount(&server)
         .await;
@@ -197,6 +200,9 @@ async fn a_base_url_path_stem_and_trailing_slash_are_kept_correctly() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(
         requests[0].url.path(),
-        format!("/proxy/upheal/users/providers/{UPHEAL_UUID}")
+        format!(
+            "/proxy/upheal{}",
+            upheal_provider_users::generated::operation_path(UPHEAL_UUID)
+        )
     );
 }
