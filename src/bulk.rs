@@ -12,8 +12,15 @@ use crate::{Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate, cli
 
 impl Client {
     /// Applies every `(id, update)` pair with at most `concurrency` calls in
-    /// flight, and returns one result per item **in input order**; a failure
-    /// never loses the other results.
+    /// flight (0 is taken as 1), and returns one result per item **in input
+    /// order**; a failure never loses the other results.
+    ///
+    /// Items for the same provider (the same UUID, or the same partner id)
+    /// are applied one after another in input order, never at once, so the
+    /// input's last word is what Upheal keeps. An item waits for its turn
+    /// in the rate budget before its deadline starts: no item fails for
+    /// waiting. Each item's `upheal.bulk_item` tracing span carries its
+    /// `index` in the input.
     ///
     /// Each call is a full [`Client::update_provider_user`]: validated,
     /// paced by the client's rate limiter (shared with every clone), retried
@@ -98,7 +105,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: upheal_provider_users::Client) {
-    /// use futures_util::StreamExt;
+    /// use futures_util::StreamExt; // from the futures-util (or futures) crate
     /// use upheal_provider_users::{ProviderUserId, ProviderUserUpdate};
     ///
     /// let ids: Vec<ProviderUserId> = ["ext-1", "ext-2", "ext-3"]

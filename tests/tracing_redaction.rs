@@ -68,6 +68,20 @@ async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
     assert!(text.contains("attempts=2"), "{text}");
     // Recorded once, at the end: never `attempts=1 attempts=2` on a line.
     assert!(!text.contains("attempts=1"), "{text}");
+
+    // A bulk item's lines say which item they are.
+    captured.0.lock().unwrap().clear();
+    fake.inject(Fault::Status(503), 1);
+    let items = (0..2).map(|_| {
+        (
+            ProviderUserId::upheal(ada),
+            ProviderUserUpdate::new().therapy_licence("L"),
+        )
+    });
+    assert!(client.update_many(items, 2).await.iter().all(Result::is_ok));
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("upheal.bulk_item{index=0}"), "{text}");
+    assert!(text.contains("upheal.bulk_item{index=1}"), "{text}");
     assert!(text.contains("status=503"), "{text}");
     assert!(!text.contains(fake.api_key()), "{text}");
     assert!(!text.contains("SECRET-LICENCE"), "{text}");

@@ -11,9 +11,10 @@ use clap::{Args, Parser, Subcommand};
 /// a fake Upheal server for tests.
 ///
 /// Exit codes: 0 every row applied; 1 some rows failed or the run stopped
-/// after sending (see the message); 2 invalid input or usage, or the
-/// results file in use by another run: nothing was sent; 130 interrupted
-/// (finished rows are in the results file).
+/// after sending (see the message); 2 invalid input (a misspelt column
+/// included) or usage, or the results file in use by another run: nothing
+/// was sent; 130 interrupted (finished rows are in the results file).
+/// Warnings go to stderr (--quiet hides them).
 #[derive(Debug, Parser)]
 #[command(name = "upheal-provider-users", version)]
 pub struct Cli {
