@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Spec changes cannot break dependents by accident, shown on copies of the
 # crate with an edited fragment:
-#  1. a new optional response property (`timezone`) and a new
-#     `noteIdentifier` value (`Nurse`) are a spec-only change: accept the
-#     snapshot, and the crate builds and its tests pass, with no other edit;
-#     cargo-semver-checks finds nothing breaking in it;
+#  1. a new optional response property (`timezone`), a new
+#     `noteIdentifier` value (`Nurse`), and a corrected path and servers URL
+#     are a spec-only change: accept the snapshot, and the crate builds and
+#     its tests pass, with no other edit (the fake's route, the tests'
+#     paths and DEFAULT_BASE_URL follow the fragment); cargo-semver-checks
+#     finds nothing breaking in the API (the route and host changes are
+#     major under the crate's policy: case 4);
 #  2. a removed response property is caught by cargo-semver-checks.
 #
 #   bash .ci/spec_change.sh     (needs cargo-semver-checks on PATH)
@@ -31,16 +34,21 @@ json.dump(spec, open(path, "w"), indent=2)
 PY
 }
 
-echo "--- 1. new optional response property + new noteIdentifier value"
+echo "--- 1. new optional response property + new noteIdentifier value + corrected path and servers URL"
 copy added
 edit_fragment added '
 schemas = spec["components"]["schemas"]
 schemas["ProviderUser"]["properties"]["timezone"] = {"type": "string", "description": "IANA time zone."}
-schemas["NoteIdentifier"]["enum"].append("Nurse")'
+schemas["NoteIdentifier"]["enum"].append("Nurse")
+spec["paths"]["/v2/users/providers/{providerUserId}"] = spec["paths"].pop("/users/providers/{providerUserId}")
+spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
 (
   cd "$work/added"
   UPDATE_GENERATED_SNAPSHOT=1 cargo test --quiet --all-features --test generated_snapshot
   grep -q "pub timezone" tests/snapshots/generated.rs.snap
+  grep -q 'Nurse = "Nurse"' tests/snapshots/generated.rs.snap
+  grep -q 'OPERATION_PATH: &str = "/v2/users/providers/{providerUserId}"' tests/snapshots/generated.rs.snap
+  grep -q 'SERVER_URL: &str = "https://api.eu.upheal.io"' tests/snapshots/generated.rs.snap
   if ! cargo test --quiet --all-features > "$work/added-tests.log" 2>&1; then
     cat "$work/added-tests.log"
     echo "FAIL: the crate with the edited fragment does not pass its tests"

@@ -19,9 +19,12 @@ pub use crate::fragment::{OPERATION_METHOD, OPERATION_PATH};
 /// path parameter as given (already percent-encoded, as a request sends it).
 ///
 /// ```
-/// use upheal_provider_users::generated::operation_path;
+/// use upheal_provider_users::generated::{OPERATION_PATH, operation_path};
 ///
-/// assert_eq!(operation_path("ext-42"), "/users/providers/ext-42");
+/// // `/users/providers/{providerUserId}` → `/users/providers/ext-42`
+/// let path = operation_path("ext-42");
+/// assert!(path.ends_with("/ext-42") && !path.contains('{'));
+/// assert_eq!(path.len(), OPERATION_PATH.len() - "{providerUserId}".len() + "ext-42".len());
 /// ```
 pub fn operation_path(segment: impl std::fmt::Display) -> String {
     let (before, rest) = OPERATION_PATH

@@ -244,7 +244,8 @@ async fn top_level_help_describes_the_tool() {
     assert!(help.contains("fake-server"), "{help}");
     assert!(
         help.contains(
-            "2 invalid input or usage, or the results file in use by another run: nothing was sent"
+            "2 invalid input (a misspelt column included) or usage, or the results file in use by \
+             another run: nothing was sent"
         ),
         "{help}"
     );
