@@ -65,7 +65,7 @@ cargo test --all-features
 ```
 
 Maintainers (spec changes, CI, benchmarks, the licence audit): see
-[MAINTAINERS.md](MAINTAINERS.md).
+`MAINTAINERS.md` in the source.
 
 ## Licence
 
