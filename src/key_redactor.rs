@@ -63,7 +63,15 @@ impl KeyRedactor {
         if text.contains(key) || tail_starting_key(text, key) > 0 {
             return true;
         }
-        self.uses_forms() && decodes_to_key(text, key)
+        if !self.uses_forms() {
+            return false;
+        }
+        let lower = text.to_ascii_lowercase();
+        self.forms
+            .expose_secret()
+            .lines()
+            .any(|form| lower.contains(form))
+            || decodes_to_key(text, key)
     }
 
     /// `text` with every occurrence of the key (in every encoded form, and
@@ -116,6 +124,10 @@ fn encoded_forms(key: &str) -> Vec<String> {
             .collect(),
     );
     forms.push(utf8_percent_encode(key, NON_ALPHANUMERIC).to_string());
+    // A server that writes the key into JSON unescaped (a key holding `\`)
+    // makes a JSON reader see it with its escapes undone: the API's message
+    // read from such a body holds this form.
+    forms.push(json_unescaped(key));
     for alphabet in [STANDARD, URL_SAFE] {
         let engine = GeneralPurpose::new(&alphabet, GeneralPurposeConfig::new());
         for offset in 0..3 {
@@ -272,6 +284,25 @@ mod tests {
             "nothing here sk"
         );
         assert_eq!(format!("{redactor:?}"), "KeyRedactor([redacted])");
+    }
+
+    /// Found by the property test: a key holding `\\`, echoed raw into a
+    /// JSON body, reaches the API's message with its escapes undone.
+    #[test]
+    fn a_key_read_back_through_json_unescaping_is_redacted() {
+        let key = r"\\a=Aa=00aA//A0a";
+        let redactor = KeyRedactor::new(key);
+        let body = format!(r#"{{"message":"invalid key {}"}}"#, key.to_uppercase());
+        let message: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let message = message["message"].as_str().unwrap().to_owned();
+        let redacted = redactor.redact(message);
+        assert!(
+            !format!("{redacted:?}")
+                .to_lowercase()
+                .contains(&key.to_lowercase()),
+            "{redacted:?}"
+        );
+        assert!(redacted.contains("[redacted]"), "{redacted}");
     }
 
     #[test]
