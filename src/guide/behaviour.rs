@@ -53,7 +53,16 @@
 //!
 //! ## TLS
 //!
-//! `rustls` with the platform's verifier by default; add a private CA with
+//! Backends: `rustls` (default: reqwest's own rustls with the aws-lc-rs
+//! provider, safe under cargo's feature unification), `rustls-ring` (with
+//! `default-features = false`: `ring` configured per client, no C crypto
+//! library to build; caveat: it turns on reqwest's `rustls-no-provider`
+//! for the whole build, so a dependent's own `reqwest::Client::new()`
+//! without a TLS feature of its own then panics unless the dependent calls
+//! `rustls::crypto::ring::default_provider().install_default()` first),
+//! `native-tls` (the platform's library; `ClientBuilder::use_native_tls`).
+//!
+//! The platform's verifier by default; add a private CA with
 //! [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem).
 //! A refused certificate is
 //! [`ErrorKind::Certificate`](crate::ErrorKind::Certificate), with the
