@@ -29,21 +29,31 @@ impl Respond for EchoUser {
     }
 }
 
-/// One runtime and one server for every case.
-fn harness() -> &'static (tokio::runtime::Runtime, MockServer) {
-    static HARNESS: OnceLock<(tokio::runtime::Runtime, MockServer)> = OnceLock::new();
-    HARNESS.get_or_init(|| {
+type Harness = (tokio::runtime::Runtime, MockServer);
+
+/// One runtime and one server answering with `responder`, made once in
+/// `cell` and shared by every case.
+fn harness_with(
+    cell: &'static OnceLock<Harness>,
+    responder: impl Respond + 'static,
+) -> &'static Harness {
+    cell.get_or_init(|| {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let server = runtime.block_on(async {
             let server = MockServer::start().await;
             Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-                .respond_with(EchoUser)
+                .respond_with(responder)
                 .mount(&server)
                 .await;
             server
         });
         (runtime, server)
     })
+}
+
+fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    harness_with(&HARNESS, EchoUser)
 }
 
 /// The path the server saw for `id`. Calls take turns, so the last request
@@ -237,20 +247,9 @@ impl Respond for EchoKey {
     }
 }
 
-fn echo_key_server() -> &'static (tokio::runtime::Runtime, MockServer) {
-    static HARNESS: OnceLock<(tokio::runtime::Runtime, MockServer)> = OnceLock::new();
-    HARNESS.get_or_init(|| {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let server = runtime.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-                .respond_with(EchoKey)
-                .mount(&server)
-                .await;
-            server
-        });
-        (runtime, server)
-    })
+fn echo_key_server() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    harness_with(&HARNESS, EchoKey)
 }
 
 proptest! {

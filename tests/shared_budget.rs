@@ -361,6 +361,32 @@ async fn fresh_client_goes_at_the_budgets_rate(
     }
 }
 
+/// 20 a second through `redis`, in a namespace of its own.
+fn storm_budget(redis: &RedisServer, name: &str) -> (String, RateLimit) {
+    let namespace = format!("{name}-{}", Uuid::new_v4());
+    let budget = RateLimit::new(20, Duration::from_secs(1))
+        .redis(redis.url())
+        .redis_namespace(&namespace);
+    (namespace, budget)
+}
+
+/// After a storm: the slot time in Redis is within an interval and the
+/// burst of now, and a fresh client on the key goes at the budget's rate.
+async fn the_storm_left_nothing_behind(
+    redis: &RedisServer,
+    namespace: &str,
+    fake: &FakeUpheal,
+    budget: RateLimit,
+    uuid: Uuid,
+) {
+    let ahead = budget_ahead(redis, namespace);
+    assert!(
+        ahead <= Duration::from_millis(120),
+        "the budget runs {ahead:?} ahead"
+    );
+    fresh_client_goes_at_the_budgets_rate(fake, budget, uuid, 20).await;
+}
+
 /// Thousands of calls dropped at random points while they wait (as a
 /// `select!`, a `timeout` or a cancelled handler drops them) spend only the
 /// slots of requests that went out: the slot time in Redis stays within
@@ -371,10 +397,7 @@ async fn a_cancellation_storm_through_redis_spends_only_what_was_sent() {
     let Some(redis) = RedisServer::shared_or_start() else {
         return;
     };
-    let namespace = format!("cancel-storm-{}", Uuid::new_v4());
-    let budget = RateLimit::new(20, Duration::from_secs(1))
-        .redis(redis.url())
-        .redis_namespace(&namespace);
+    let (namespace, budget) = storm_budget(&redis, "cancel-storm");
     let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
     let storm_client = client(&fake, budget.clone());
     let storm = (0..2_000).map(|_| {
@@ -395,12 +418,7 @@ async fn a_cancellation_storm_through_redis_spends_only_what_was_sent() {
     // 2 s at 19.7 a second (plus a burst, and calls whose timer fired
     // while their response was on the way).
     assert!(sent <= 45, "{sent} requests in 2 s on a budget of 20/s");
-    let ahead = budget_ahead(&redis, &namespace);
-    assert!(
-        ahead <= Duration::from_millis(120),
-        "the budget runs {ahead:?} ahead"
-    );
-    fresh_client_goes_at_the_budgets_rate(&fake, budget, uuid, 20).await;
+    the_storm_left_nothing_behind(&redis, &namespace, &fake, budget, uuid).await;
 }
 
 /// Hundreds of calls whose deadline passes while they wait fail with a
@@ -413,10 +431,7 @@ async fn a_deadline_storm_through_redis_spends_no_slot() {
     let Some(redis) = RedisServer::shared_or_start() else {
         return;
     };
-    let namespace = format!("deadline-storm-{}", Uuid::new_v4());
-    let budget = RateLimit::new(20, Duration::from_secs(1))
-        .redis(redis.url())
-        .redis_namespace(&namespace);
+    let (namespace, budget) = storm_budget(&redis, "deadline-storm");
     let (fake, uuid) = fake_enforcing(RateLimit::new(1_000, Duration::from_secs(1))).await;
     let doomed = fake
         .client_builder()
@@ -453,12 +468,7 @@ async fn a_deadline_storm_through_redis_spends_no_slot() {
     let sent = fake.counters().requests;
     assert!(sent >= applied && sent + never_sent <= 300, "{sent} sent");
     assert!(sent <= 25, "{sent} requests in 1 s on a budget of 20/s");
-    let ahead = budget_ahead(&redis, &namespace);
-    assert!(
-        ahead <= Duration::from_millis(120),
-        "the budget runs {ahead:?} ahead"
-    );
-    fresh_client_goes_at_the_budgets_rate(&fake, budget, uuid, 20).await;
+    the_storm_left_nothing_behind(&redis, &namespace, &fake, budget, uuid).await;
 }
 
 /// A partner's other Upheal calls, gated by [`Client::budget`], share the
