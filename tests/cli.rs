@@ -384,12 +384,7 @@ async fn a_proxy_in_the_environment_never_sees_a_plain_http_request() {
                 .await;
         }
     });
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
     let dir = Workdir::new("proxy-env");
     let csv = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
     let results = dir.path("results.jsonl");

@@ -270,12 +270,7 @@ async fn every_problem_is_found_in_one_pass() {
 /// Before: "7 rows, all valid", exit 0, every row sent without a licence.
 #[tokio::test]
 async fn a_misspelt_column_blocks_the_run_and_a_stranger_is_a_note_beside_the_summary() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
     let dir = Workdir::new("misspelt-column");
     for header in [
         "therapyLicense",
@@ -340,12 +335,7 @@ async fn a_json_lines_object_with_a_field_twice_is_refused() {
 #[cfg(unix)]
 #[tokio::test]
 async fn a_results_file_hard_linked_to_the_input_is_refused() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
     let dir = Workdir::new("hard-link");
     let input_text = "partnerUserId,therapyLicence\next-1,LPC-1\n";
     let csv = dir.file("rows.csv", input_text);

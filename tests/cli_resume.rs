@@ -285,18 +285,7 @@ async fn a_run_that_cannot_build_its_client_records_no_start() {
     let dir = Workdir::new("no-start");
     let input = dir.file("rows.csv", &csv(&[A]));
     let results = dir.path("results.jsonl");
-    let command = args(&[
-        "apply",
-        input.to_str().unwrap(),
-        "--results",
-        results.to_str().unwrap(),
-        "--base-url",
-        fake.base_url(),
-        "--api-key",
-        fake.api_key(),
-        "--redis",
-        "not a url",
-    ]);
+    let command = apply_with_redis(&input, &results, &fake, "not a url");
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let written = std::fs::read_to_string(&results).unwrap_or_default();

@@ -219,28 +219,12 @@ async fn apply_adaptive_meets_fewer_429s_beside_a_foreign_consumer() {
 /// times as long. `--quiet` keeps the warning out.
 #[tokio::test]
 async fn an_unreachable_redis_is_said_on_stderr_and_in_the_summary() {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
     let dir = Workdir::new("redis-unreachable");
     let input = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
     for quiet in [false, true] {
         let results = dir.path(&format!("results-{quiet}.jsonl"));
-        let mut command = args(&[
-            "apply",
-            input.to_str().unwrap(),
-            "--results",
-            results.to_str().unwrap(),
-            "--base-url",
-            fake.base_url(),
-            "--api-key",
-            fake.api_key(),
-            "--redis",
-            "redis://127.0.0.1:1/0",
-        ]);
+        let mut command = apply_with_redis(&input, &results, &fake, "redis://127.0.0.1:1/0");
         if quiet {
             command.push("--quiet".to_owned());
         }
@@ -268,28 +252,12 @@ async fn redis_warnings_name_the_cause_and_never_the_password() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    fake.seed(SeedUser::new("A", "B", "a@example.com").partner_user_id("ext-1"));
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
     let dir = Workdir::new("redis-causes");
     let input = dir.file("rows.csv", "partnerUserId,therapyLicence\next-1,LPC-1\n");
     let apply = |name: &str, url: &str| {
         let results = dir.path(&format!("{name}.jsonl"));
-        let command = args(&[
-            "apply",
-            input.to_str().unwrap(),
-            "--results",
-            results.to_str().unwrap(),
-            "--base-url",
-            fake.base_url(),
-            "--api-key",
-            fake.api_key(),
-            "--redis",
-            url,
-        ]);
+        let command = apply_with_redis(&input, &results, &fake, url);
         async move {
             let output = run(command).await;
             let written = std::fs::read_to_string(&results).unwrap_or_default();

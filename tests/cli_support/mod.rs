@@ -102,6 +102,44 @@ pub fn apply_args(
     command
 }
 
+/// `apply INPUT --results RESULTS` against `fake` at the default rate
+/// limit, its budget shared through the Redis at `redis_url`.
+pub fn apply_with_redis(
+    input: &Path,
+    results: &Path,
+    fake: &FakeUpheal,
+    redis_url: &str,
+) -> Vec<String> {
+    args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+        "--base-url",
+        fake.base_url(),
+        "--api-key",
+        fake.api_key(),
+        "--redis",
+        redis_url,
+    ])
+}
+
+/// A fake with no rate limit and one active provider per partner id.
+pub async fn fake_with_partner_ids(ids: &[&str]) -> FakeUpheal {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    for id in ids {
+        fake.seed(
+            upheal_provider_users::fake::SeedUser::new("A", "B", "a@example.com")
+                .partner_user_id(id),
+        );
+    }
+    fake
+}
+
 /// `apply INPUT --resume RESULTS` against `fake`.
 pub fn resume_args(input: &Path, results: &Path, fake: &FakeUpheal) -> Vec<String> {
     let mut command = args(&[
