@@ -9,18 +9,6 @@ use std::collections::BTreeSet;
 use cli_support::*;
 use upheal_provider_users::fake::{FakeUpheal, Fault, SeedUser};
 
-async fn fake_with(ids: &[&str]) -> FakeUpheal {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    for id in ids {
-        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(id));
-    }
-    fake
-}
-
 fn csv(rows: &[&str]) -> String {
     let mut text = String::from(HEADER);
     for row in rows {
@@ -59,7 +47,7 @@ async fn apply_then_resume(
 
 #[tokio::test]
 async fn a_row_inserted_before_the_resume_is_sent_and_nothing_else() {
-    let fake = fake_with(&["ext-a", "ext-b", "ext-c", "ext-new"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b", "ext-c", "ext-new"]).await;
     let inserted = ",ext-new,,LPC-N,Coach,";
     let (sent, code, said) =
         apply_then_resume("insert", &fake, &[A, B, C], &[inserted, A, B, C]).await;
@@ -74,7 +62,7 @@ async fn a_row_inserted_before_the_resume_is_sent_and_nothing_else() {
 
 #[tokio::test]
 async fn deleted_and_reordered_rows_send_nothing_again() {
-    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b", "ext-c"]).await;
     let (sent, code, said) = apply_then_resume("reorder", &fake, &[A, B, C], &[C, A]).await;
     assert_eq!(code, Some(0), "{said}");
     assert!(sent.is_empty(), "sent {sent:?}: {said}");
@@ -86,7 +74,7 @@ async fn deleted_and_reordered_rows_send_nothing_again() {
 
 #[tokio::test]
 async fn an_edited_row_is_sent_again_with_its_new_content() {
-    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b", "ext-c"]).await;
     let edited_b = ",ext-b,,LPC-B2,Coach,";
     // The same content, re-saved differently, is not an edit.
     let resaved_a = ",ext-a,,LPC-A,coach,";
@@ -118,7 +106,7 @@ async fn an_upheal_uuid_rewritten_in_another_form_still_matches() {
 
 #[tokio::test]
 async fn a_row_that_failed_last_time_is_sent_again() {
-    let fake = fake_with(&["ext-a", "ext-b"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b"]).await;
     let dir = Workdir::new("failed-before");
     let input = dir.file("providers.csv", &csv(&[A, B]));
     let results_path = dir.path("results.jsonl");
@@ -137,7 +125,7 @@ async fn a_row_that_failed_last_time_is_sent_again() {
 async fn a_timeout_after_an_applied_record_is_not_trusted() {
     // Applied with content 1, then content 2 failed (server state unknown):
     // a resume with content 1 must send it again, not trust the old record.
-    let fake = fake_with(&["ext-a"]).await;
+    let fake = fake_with_partner_ids(&["ext-a"]).await;
     let dir = Workdir::new("stale-applied");
     let results_path = dir.path("results.jsonl");
     let first = dir.file("first.csv", &csv(&[A]));
@@ -167,7 +155,7 @@ async fn a_timeout_after_an_applied_record_is_not_trusted() {
 
 #[tokio::test]
 async fn a_results_file_of_another_input_is_refused() {
-    let fake = fake_with(&["ext-a", "ext-b", "ext-x", "ext-y"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b", "ext-x", "ext-y"]).await;
     let dir = Workdir::new("other-input");
     let other = dir.file("other.csv", &csv(&[",ext-x,,L,,", ",ext-y,,L,,"]));
     let results_path = dir.path("other.results.jsonl");
@@ -201,7 +189,7 @@ async fn a_results_file_of_another_input_is_refused() {
 /// every row applied.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_results_file_in_use_by_another_run_is_refused() {
-    let fake = fake_with(&["ext-a", "ext-b", "ext-c"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b", "ext-c"]).await;
     let dir = Workdir::new("in-use");
     let input = dir.file("providers.csv", &csv(&[A, B, C]));
     let results_path = dir.path("providers.results.jsonl");
@@ -244,7 +232,7 @@ async fn a_results_file_in_use_by_another_run_is_refused() {
 /// record on a line of its own, so every line stays JSON.
 #[tokio::test]
 async fn resume_without_a_value_and_after_a_cut_off_line() {
-    let fake = fake_with(&["ext-a", "ext-b"]).await;
+    let fake = fake_with_partner_ids(&["ext-a", "ext-b"]).await;
     let dir = Workdir::new("resume-default");
     let input = dir.file("rows.csv", &csv(&[A]));
     let mut first = args(&["apply", input.to_str().unwrap()]);
@@ -281,7 +269,7 @@ async fn resume_without_a_value_and_after_a_cut_off_line() {
 /// before the "started" record: its results file says nothing was started.
 #[tokio::test]
 async fn a_run_that_cannot_build_its_client_records_no_start() {
-    let fake = fake_with(&["ext-a"]).await;
+    let fake = fake_with_partner_ids(&["ext-a"]).await;
     let dir = Workdir::new("no-start");
     let input = dir.file("rows.csv", &csv(&[A]));
     let results = dir.path("results.jsonl");
