@@ -37,20 +37,19 @@ fn bare_http_client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// A request for the fragment's operation on provider `id` (its method and
+/// path), from a bare HTTP client.
+fn operation_request(fake: &FakeUpheal, id: impl std::fmt::Display) -> reqwest::RequestBuilder {
+    let method =
+        reqwest::Method::from_bytes(upheal_provider_users::generated::OPERATION_METHOD.as_bytes())
+            .unwrap();
+    let path = upheal_provider_users::generated::operation_path(id);
+    bare_http_client().request(method, format!("{}{path}", fake.base_url()))
+}
+
 /// Sends a raw PATCH, bypassing the client's validation.
 async fn raw_patch(fake: &FakeUpheal, id: &str, key: Option<&str>, body: &str) -> (u16, Value) {
-    let mut request = bare_http_client()
-        .request(
-            reqwest::Method::from_bytes(
-                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
-            )
-            .unwrap(),
-            format!(
-                "{}{}",
-                fake.base_url(),
-                upheal_provider_users::generated::operation_path(id)
-            ),
-        )
+    let mut request = operation_request(fake, id)
         .header("content-type", "application/json")
         .body(body.to_owned());
     if let Some(key) = key {
@@ -485,18 +484,7 @@ async fn shutdown_stops_serving() {
 async fn the_bearer_scheme_is_case_insensitive() {
     let (fake, ada) = fake_with_ada().await;
     for scheme in ["bearer", "BEARER", "Bearer"] {
-        let response = bare_http_client()
-            .request(
-                reqwest::Method::from_bytes(
-                    upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
-                )
-                .unwrap(),
-                format!(
-                    "{}{}",
-                    fake.base_url(),
-                    upheal_provider_users::generated::operation_path(ada)
-                ),
-            )
+        let response = operation_request(&fake, ada)
             .header("authorization", format!("{scheme} {}", fake.api_key()))
             .header("content-type", "application/json")
             .body("{}")
@@ -505,18 +493,7 @@ async fn the_bearer_scheme_is_case_insensitive() {
             .unwrap();
         assert_eq!(response.status().as_u16(), 200, "{scheme}");
     }
-    let response = bare_http_client()
-        .request(
-            reqwest::Method::from_bytes(
-                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
-            )
-            .unwrap(),
-            format!(
-                "{}{}",
-                fake.base_url(),
-                upheal_provider_users::generated::operation_path(ada)
-            ),
-        )
+    let response = operation_request(&fake, ada)
         .header("authorization", format!("Basic {}", fake.api_key()))
         .send()
         .await
@@ -532,18 +509,7 @@ async fn a_body_not_sent_as_json_is_refused() {
         Some("text/plain"),
         Some("application/x-www-form-urlencoded"),
     ] {
-        let mut request = bare_http_client()
-            .request(
-                reqwest::Method::from_bytes(
-                    upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
-                )
-                .unwrap(),
-                format!(
-                    "{}{}",
-                    fake.base_url(),
-                    upheal_provider_users::generated::operation_path(ada)
-                ),
-            )
+        let mut request = operation_request(&fake, ada)
             .bearer_auth(fake.api_key())
             .body(r#"{"therapyLicence": "L"}"#);
         if let Some(content_type) = content_type {
@@ -560,18 +526,7 @@ async fn a_body_not_sent_as_json_is_refused() {
             "{body}"
         );
     }
-    let response = bare_http_client()
-        .request(
-            reqwest::Method::from_bytes(
-                upheal_provider_users::generated::OPERATION_METHOD.as_bytes(),
-            )
-            .unwrap(),
-            format!(
-                "{}{}",
-                fake.base_url(),
-                upheal_provider_users::generated::operation_path(ada)
-            ),
-        )
+    let response = operation_request(&fake, ada)
         .bearer_auth(fake.api_key())
         .header("content-type", "application/json; charset=utf-8")
         .body(r#"{"therapyLicence": "L"}"#)
