@@ -8,7 +8,7 @@ mod redis_support;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use redis_support::{RedisCluster, RedisServer};
+use redis_support::{RedisCluster, RedisServer, slow_door};
 use upheal_provider_users::{
     Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
     fake::{FakeUpheal, SeedUser},
@@ -622,6 +622,56 @@ async fn a_budget_in_redis_over_tls_with_a_private_ca_is_shared() {
         sharing.to_string().starts_with("Redis unavailable for"),
         "{sharing}"
     );
+}
+
+/// A first connection slower than one Redis step (a far region, a TLS
+/// handshake on a loaded machine) is waited for: the budget is shared from
+/// the first call. Before, the connection counted against the 250 ms step
+/// and the client sat on its fallback (CI met this with `rediss://`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_first_connection_is_waited_for() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let door = slow_door(redis.port, Duration::from_millis(700)).await;
+    let (fake, uuid) = fake_enforcing(RateLimit::new(40, Duration::from_secs(1))).await;
+    let budget =
+        RateLimit::new(20, Duration::from_secs(1)).redis(format!("redis://127.0.0.1:{door}/0"));
+    let client = client(&fake, budget);
+    assert_eq!(hammer(std::slice::from_ref(&client), uuid, 5).await, []);
+    let sharing = client.budget().unwrap().sharing();
+    assert_eq!(sharing.to_string(), "shared through Redis", "{sharing:?}");
+    assert_eq!(redis.budget_keys().len(), 1);
+}
+
+/// A connection slower than the first call will wait is not abandoned with
+/// that call: it lands in the background and the budget goes back to
+/// Redis. Before, every retry started a new handshake and dropped it at
+/// 250 ms, so such a Redis was never reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_slower_than_the_first_wait_lands_in_the_background() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let door = slow_door(redis.port, Duration::from_millis(2_600)).await;
+    let (fake, uuid) = fake_enforcing(RateLimit::new(40, Duration::from_secs(1))).await;
+    let budget =
+        RateLimit::new(20, Duration::from_secs(1)).redis(format!("redis://127.0.0.1:{door}/0"));
+    let client = client(&fake, budget);
+    assert_eq!(hammer(std::slice::from_ref(&client), uuid, 1).await, []);
+    assert!(
+        redis.budget_keys().is_empty(),
+        "the first call went on the fallback"
+    );
+    // Each call asks again; the handshake under way is the one that lands.
+    for _ in 0..40 {
+        if !redis.budget_keys().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(hammer(std::slice::from_ref(&client), uuid, 1).await, []);
+    }
+    assert_eq!(redis.budget_keys().len(), 1, "back on the shared budget");
 }
 
 /// A malformed CA is refused when the client is built, naming the setting.

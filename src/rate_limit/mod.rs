@@ -11,6 +11,8 @@ mod redis;
 #[cfg(feature = "redis")]
 mod redis_connection;
 #[cfg(feature = "redis")]
+mod redis_connector;
+#[cfg(feature = "redis")]
 mod redis_trouble;
 mod window_count;
 

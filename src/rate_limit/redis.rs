@@ -17,7 +17,7 @@
 use std::{
     fmt,
     sync::{
-        Arc, Mutex,
+        Mutex,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -30,13 +30,19 @@ use tokio::time::Instant;
 use super::{
     RateLimit, adaptive,
     local::{LocalBudget, pacing},
-    redis_connection::{RedisConnection, RedisTarget},
+    redis_connection::RedisTarget,
+    redis_connector::RedisConnector,
 };
 use crate::Error;
 
-/// The longest one Redis step (or a connection attempt) may take before the
+/// The longest one Redis step on an open connection may take before the
 /// call goes on under the fallback limiter.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+/// The longest the first call waits for the first connection (a TLS
+/// handshake to a managed Redis in another region takes a few round trips).
+/// Only the first: once the budget has fallen back, connections are made
+/// in the background and no call waits for one.
+const FIRST_CONNECT_WAIT: Duration = Duration::from_secs(2);
 /// How often a client in fallback tries Redis again.
 const RETRY_REDIS_EVERY: Duration = Duration::from_secs(1);
 /// The fallback's default share of the budget: with up to 4 processes on
@@ -253,7 +259,6 @@ impl RateLimit {
 }
 
 pub(super) struct SharedBudget {
-    target: RedisTarget,
     key: String,
     interval_us: u64,
     /// Whether this client reads the news of 429s (only adaptive pacing
@@ -270,8 +275,7 @@ pub(super) struct SharedBudget {
     same_event: Duration,
     /// How long news of a 429 is kept: a window, the time its cut matters.
     news_lifetime: Duration,
-    /// Shared with the background task that reports a 429.
-    connection: Arc<tokio::sync::Mutex<Option<RedisConnection>>>,
+    connector: RedisConnector,
     fallback: LocalBudget,
     /// When Redis may next be tried while falling back.
     retry_at: Mutex<Option<Instant>>,
@@ -309,7 +313,6 @@ impl SharedBudget {
             .max(1);
         let key = redis_key(&settings.namespace, api_key);
         Ok(Self {
-            target,
             news_key: format!("{key}:last-429"),
             key,
             interval_us,
@@ -320,7 +323,7 @@ impl SharedBudget {
             report_script: redis::Script::new(REPORT_429),
             same_event: adaptive::same_event(limit),
             news_lifetime: limit.per,
-            connection: Arc::new(tokio::sync::Mutex::new(None)),
+            connector: RedisConnector::new(target),
             fallback: LocalBudget::new(limit, settings.fallback_share),
             retry_at: Mutex::new(None),
             warned: AtomicBool::new(false),
@@ -335,10 +338,23 @@ impl SharedBudget {
     /// spent nothing. Redis slow or down never holds a call: the fallback
     /// answers instead.
     pub(super) async fn try_take(&self, news: impl FnOnce(ThrottleNews)) -> Result<(), Instant> {
-        if self.falling_back() {
+        let connected = self.connector.ready().is_some();
+        // A connection made in the background ends the spell at once.
+        if self.falling_back() && !connected {
             return self.fallback.try_take();
         }
-        match tokio::time::timeout(REDIS_TIMEOUT, self.take()).await {
+        let step_wait = if connected {
+            REDIS_TIMEOUT
+        } else if self.in_fallback_spell() {
+            // Reconnecting is the background's business: this call goes on
+            // the fallback, and a later one finds the connection made.
+            self.connector.start();
+            self.retry_later();
+            return self.fallback.try_take();
+        } else {
+            FIRST_CONNECT_WAIT
+        };
+        match tokio::time::timeout(step_wait, self.take()).await {
             Ok(Ok((wait, last_429))) => {
                 self.recovered();
                 if let Some(last_429) = last_429 {
@@ -351,12 +367,12 @@ impl SharedBudget {
                     Some(wait) => Err(Instant::now() + wait.min(self.horizon)),
                 }
             }
-            Ok(Err(e)) => {
-                self.fall_back(&e.to_string()).await;
+            Ok(Err(why)) => {
+                self.fall_back(&why);
                 self.fallback.try_take()
             }
             Err(_) => {
-                self.fall_back("no answer in time").await;
+                self.fall_back("no answer in time");
                 self.fallback.try_take()
             }
         }
@@ -365,14 +381,8 @@ impl SharedBudget {
     /// One atomic step in Redis: `None` when a slot was taken, else the
     /// wait before one frees; and the news of the last 429 on the key, if
     /// Redis still keeps it.
-    async fn take(&self) -> redis::RedisResult<(Option<Duration>, Option<ThrottleNews>)> {
-        let mut connection = {
-            let mut slot = self.connection.lock().await;
-            if slot.is_none() {
-                *slot = Some(self.target.connect().await?);
-            }
-            slot.clone().expect("connected above")
-        };
+    async fn take(&self) -> Result<(Option<Duration>, Option<ThrottleNews>), String> {
+        let mut connection = self.connector.connection().await?;
         let (taken, wait_us, age_us, pause_left_us): (u8, u64, i64, u64) = self
             .script
             .key(&self.key)
@@ -382,7 +392,8 @@ impl SharedBudget {
             .arg(u8::from(self.wants_news))
             .arg(duration_us(self.horizon))
             .invoke_async(&mut connection)
-            .await?;
+            .await
+            .map_err(|e| e.to_string())?;
         let news = u64::try_from(age_us)
             .ok()
             .map(Duration::from_micros)
@@ -404,7 +415,11 @@ impl SharedBudget {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let connection = Arc::clone(&self.connection);
+        // Only on a connection the budget already made: reporting never
+        // connects (a Redis that is down is the fallback's business).
+        let Some(mut connection) = self.connector.ready() else {
+            return;
+        };
         let (script, key) = (self.report_script.clone(), self.news_key.clone());
         let same_event_us = duration_us(self.same_event);
         // Bounded like adaptive pacing's own pause (a window): an absurd
@@ -413,11 +428,6 @@ impl SharedBudget {
         let pause_us = retry_after.map_or(0, |wait| duration_us(wait.min(self.news_lifetime)));
         let lifetime_ms = duration_us(self.news_lifetime) / 1000 + 1;
         let report = async move {
-            // Only on a connection the budget already made: reporting never
-            // connects (a Redis that is down is the fallback's business).
-            let Some(mut connection) = connection.lock().await.clone() else {
-                return;
-            };
             let mut report = script.key(&key);
             report.arg(same_event_us).arg(pause_us).arg(lifetime_ms);
             let _ = report.invoke_async::<i64>(&mut connection).await;
@@ -425,9 +435,23 @@ impl SharedBudget {
         runtime.spawn(tokio::time::timeout(REDIS_TIMEOUT, report));
     }
 
+    /// Within a fallback spell, before Redis may be tried again.
     fn falling_back(&self) -> bool {
         let retry_at = self.retry_at.lock().unwrap_or_else(|p| p.into_inner());
         retry_at.is_some_and(|at| Instant::now() < at)
+    }
+
+    /// Since the last failure, Redis has not answered a step.
+    fn in_fallback_spell(&self) -> bool {
+        self.retry_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    fn retry_later(&self) {
+        *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Instant::now() + RETRY_REDIS_EVERY);
     }
 
     /// How long calls have been paced by the fallback so far, and at what
@@ -438,14 +462,13 @@ impl SharedBudget {
         (ended + running, self.fallback_share)
     }
 
-    async fn fall_back(&self, why: &str) {
+    fn fall_back(&self, why: &str) {
         {
             let mut time = self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
             time.1.get_or_insert_with(Instant::now);
         }
-        *self.connection.lock().await = None;
-        *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(Instant::now() + RETRY_REDIS_EVERY);
+        self.connector.forget();
+        self.retry_later();
         if !self.warned.swap(true, Ordering::Relaxed) {
             let (cause, fix) = super::redis_trouble::explain(why);
             tracing::warn!(

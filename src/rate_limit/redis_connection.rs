@@ -3,12 +3,20 @@
 //! cluster. The budget's two keys share a hash tag, so a cluster keeps them
 //! in one slot and the one-step Lua script runs on one node.
 
+use std::time::Duration;
+
 use redis::{
-    Cmd, Pipeline, RedisFuture, RedisResult, TlsCertificates, Value,
+    AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsCertificates, Value,
     aio::{ConnectionLike, MultiplexedConnection},
     cluster::ClusterClient,
     cluster_async::ClusterConnection,
 };
+
+/// The longest one connection attempt (TCP, TLS, AUTH) may take. The redis
+/// crate's own default, one second, is shorter than a TLS handshake to a
+/// managed Redis takes on a loaded machine; attempts run in the background
+/// (see `redis_connector`), so a longer one holds no call.
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A configured way to reach Redis; connects on demand.
 /// Boxed: the clients are large, and of different sizes.
@@ -42,7 +50,8 @@ impl RedisTarget {
         if nodes.iter().any(|node| node.starts_with("rediss://")) {
             ensure_crypto_provider();
         }
-        let mut builder = ClusterClient::builder(nodes.iter().map(String::as_str));
+        let mut builder = ClusterClient::builder(nodes.iter().map(String::as_str))
+            .connection_timeout(CONNECT_TIMEOUT);
         if let Some(pem) = root_pem {
             builder = builder.certs(certificates(pem));
         }
@@ -52,7 +61,13 @@ impl RedisTarget {
     pub(super) async fn connect(&self) -> RedisResult<RedisConnection> {
         Ok(match self {
             Self::Server(client) => {
-                RedisConnection::Server(client.get_multiplexed_async_connection().await?)
+                let config =
+                    AsyncConnectionConfig::new().set_connection_timeout(Some(CONNECT_TIMEOUT));
+                RedisConnection::Server(
+                    client
+                        .get_multiplexed_async_connection_with_config(&config)
+                        .await?,
+                )
             }
             Self::Cluster(client) => RedisConnection::Cluster(client.get_async_connection().await?),
         })

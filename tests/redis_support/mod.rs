@@ -269,3 +269,25 @@ impl RedisCluster {
             .collect()
     }
 }
+
+/// A door to `port` on 127.0.0.1 that holds each new connection `delay`
+/// before it lets bytes through, as a far region or a loaded TLS
+/// terminator does to a handshake. Returns the door's port; it closes
+/// with the runtime.
+pub async fn slow_door(port: u16, delay: Duration) -> u16 {
+    let door = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let door_port = door.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = door.accept().await {
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+                else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            });
+        }
+    });
+    door_port
+}
