@@ -12,6 +12,10 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeI
 
 #[path = "build/fragment_checks.rs"]
 mod fragment_checks;
+#[path = "build/hand_written_contract.rs"]
+mod hand_written_contract;
+#[path = "build/request_setters.rs"]
+mod request_setters;
 
 /// The fragment, relative to the package root (it ships inside the package).
 const SPEC: &str = "openapi/update-provider-user-by-id-v2.json";
@@ -77,6 +81,12 @@ fn main() {
 
     let spec = load_spec(Path::new(SPEC));
     check_contract(&spec);
+    let json = raw_json(Path::new(SPEC));
+    let broken = hand_written_contract::problems(&json, OPERATION_ID);
+    if !broken.is_empty() {
+        fail_all(&broken);
+    }
+    let setters = request_setters::properties(&json).unwrap_or_else(|problems| fail_all(&problems));
     let source = generate(&spec);
 
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
@@ -88,6 +98,10 @@ fn main() {
     write(
         &Path::new(&out_dir).join("fragment_facts.rs"),
         &fragment_facts(&spec),
+    );
+    write(
+        &Path::new(&out_dir).join("generated_setters.rs"),
+        &request_setters::source(&setters, SPEC),
     );
 }
 
@@ -238,12 +252,23 @@ fn fail(problem: &str) -> ! {
     exit(1);
 }
 
+/// Stops the build with every message, each naming the fragment.
+fn fail_all(problems: &[String]) -> ! {
+    fail(&problems.join(&format!("\nerror: {SPEC}: ")))
+}
+
+/// The fragment as written (after [`load_spec`] accepted it).
+fn raw_json(path: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot be read: {e}")));
+    serde_json::from_str(&text).unwrap_or_else(|e| fail(&format!("not JSON: {e}")))
+}
+
 fn load_spec(path: &Path) -> openapiv3::OpenAPI {
     let text = fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot be read: {e}")));
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
         let problems = fragment_checks::problems(&json, OPERATION_ID);
         if !problems.is_empty() {
-            fail(&problems.join("\nerror: {SPEC}: ").replace("{SPEC}", SPEC));
+            fail_all(&problems);
         }
     }
     let mut json = serde_json::Deserializer::from_str(&text);

@@ -5,7 +5,7 @@
 //! raw response body, `Retry-After`, attempts made). The API key is never part
 //! of an error: it lives only in a header marked sensitive.
 
-use std::{error::Error as StdError, fmt, time::Duration};
+use std::{borrow::Cow, error::Error as StdError, fmt, time::Duration};
 
 use crate::{ProviderUser, api_message::api_message};
 
@@ -115,7 +115,7 @@ impl fmt::Display for ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
-    field: Option<&'static str>,
+    field: Option<Cow<'static, str>>,
     status: Option<u16>,
     /// What the response showed, when there was one (boxed: most errors
     /// carry none, and a small `Error` keeps `Result`s small).
@@ -179,9 +179,12 @@ impl Error {
 
     /// An input refused before sending: `field` is the wire name of the
     /// field (or the builder setting) and `rule` says what it must be.
-    pub(crate) fn invalid_input(field: &'static str, rule: impl fmt::Display) -> Self {
+    pub(crate) fn invalid_input(
+        field: impl Into<Cow<'static, str>>,
+        rule: impl fmt::Display,
+    ) -> Self {
         let mut error = Self::new(ErrorKind::InvalidInput, rule.to_string());
-        error.field = Some(field);
+        error.field = Some(field.into());
         error
     }
 
@@ -346,7 +349,7 @@ impl Error {
     /// For [`ErrorKind::InvalidInput`]: the wire name of the refused field
     /// (e.g. `nationalProviderIdentifier`) or builder setting (e.g. `api_key`).
     pub fn field(&self) -> Option<&str> {
-        self.field
+        self.field.as_deref()
     }
 
     /// The server's `Retry-After`, when it sent one.
@@ -366,7 +369,7 @@ impl Error {
     }
 
     fn render(&self) -> String {
-        let mut text = match self.field {
+        let mut text = match &self.field {
             Some(field) => format!("invalid `{field}`: {}", self.message),
             None => self.message.clone(),
         };

@@ -13,6 +13,7 @@ mod error;
 pub mod fake;
 mod fragment;
 pub mod generated;
+mod generated_property;
 pub mod guide;
 #[cfg(feature = "schemars")]
 mod json_schema;
@@ -39,6 +40,7 @@ pub use client_builder::{
 };
 pub use error::{Error, ErrorKind};
 pub use generated::types::ProviderUser;
+pub use generated_property::{GeneratedProperty, PropertyShape};
 pub use note_identifier::NoteIdentifier;
 pub use npi::Npi;
 pub use provider_user_id::{MAX_PARTNER_ID_CHARS, ProviderUserId};

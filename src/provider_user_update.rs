@@ -4,7 +4,10 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, NoteIdentifier, Npi, generated::types::UpdateProviderUserRequest};
+use crate::{
+    Error, NoteIdentifier, Npi, generated::types::UpdateProviderUserRequest,
+    generated_property::GeneratedFields,
+};
 
 const THERAPY_LICENCE: &str = "therapyLicence";
 const TEMPLATE_IDS: &str = "defaultNoteTemplateIds";
@@ -43,6 +46,9 @@ pub struct ProviderUserUpdate {
     note_identifier: Option<NoteIdentifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     default_note_template_ids: Option<Vec<String>>,
+    /// Request properties with setters generated from the fragment.
+    #[serde(flatten)]
+    pub(crate) generated: GeneratedFields,
 }
 
 impl ProviderUserUpdate {
@@ -114,8 +120,9 @@ impl ProviderUserUpdate {
 
     /// Checks every field without any I/O; the error names the field and the
     /// rule. Refused: an unknown note identifier, a blank or overlong therapy
-    /// licence, and template ids that are blank, overlong, contain control
-    /// characters or repeat. (The NPI was checked when it was built.)
+    /// licence, template ids that are blank, overlong, contain control
+    /// characters or repeat, and [generated properties](Self::generated_properties)
+    /// that break the same text rules. (The NPI was checked when it was built.)
     pub fn validate(&self) -> Result<(), Error> {
         match self.problems().into_iter().next() {
             Some(first) => Err(first),
@@ -145,13 +152,14 @@ impl ProviderUserUpdate {
         if let Some(Err(e)) = self
             .therapy_licence
             .as_deref()
-            .map(|licence| check_text(THERAPY_LICENCE, licence))
+            .map(|licence| check_text(THERAPY_LICENCE, licence, MAX_TEXT_CHARS))
         {
             problems.push(e);
         }
         if let Some(ids) = &self.default_note_template_ids {
             problems.extend(template_id_problems(ids));
         }
+        problems.extend(self.generated.problems());
         problems
     }
 
@@ -159,7 +167,7 @@ impl ProviderUserUpdate {
     #[allow(clippy::needless_update)]
     pub fn to_request(&self) -> Result<UpdateProviderUserRequest, Error> {
         self.validate()?;
-        Ok(UpdateProviderUserRequest {
+        let request = UpdateProviderUserRequest {
             default_note_template_ids: self.default_note_template_ids.clone(),
             national_provider_identifier: self
                 .national_provider_identifier
@@ -167,14 +175,38 @@ impl ProviderUserUpdate {
                 .map(|npi| npi.as_str().to_owned()),
             note_identifier: self.note_identifier.clone(),
             therapy_licence: self.therapy_licence.clone(),
-            // A property the fragment adds later stays unset (absent on the
-            // wire) until this layer learns to set it.
             ..UpdateProviderUserRequest::default()
-        })
+        };
+        if self.generated.is_empty() {
+            return Ok(request);
+        }
+        with_generated_fields(request, &self.generated)
     }
 }
 
-fn check_text(field: &'static str, value: &str) -> Result<(), Error> {
+/// Adds the generated properties through the request's JSON form: their
+/// fields in the generated type are not known to hand-written code, and
+/// the type reads them from JSON like any body.
+fn with_generated_fields(
+    request: UpdateProviderUserRequest,
+    generated: &GeneratedFields,
+) -> Result<UpdateProviderUserRequest, Error> {
+    let mut body = match serde_json::to_value(request) {
+        Ok(serde_json::Value::Object(body)) => body,
+        _ => serde_json::Map::new(),
+    };
+    generated.write_into(&mut body);
+    serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| {
+        Error::invalid_input(
+            "request",
+            format!("the generated request type refused a generated property ({e})"),
+        )
+    })
+}
+
+/// The generic text rules: not blank, no control characters, at most
+/// `max_chars` characters.
+pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::invalid_input(field, "must not be blank"));
     }
@@ -185,10 +217,10 @@ fn check_text(field: &'static str, value: &str) -> Result<(), Error> {
         ));
     }
     let chars = value.chars().count();
-    if chars > MAX_TEXT_CHARS {
+    if chars > max_chars {
         return Err(Error::invalid_input(
             field,
-            format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are accepted"),
+            format!("is {chars} characters long; at most {max_chars} are accepted"),
         ));
     }
     Ok(())
@@ -198,7 +230,7 @@ fn template_id_problems(ids: &[String]) -> Vec<Error> {
     let mut seen = HashSet::with_capacity(ids.len());
     let mut problems = Vec::new();
     for id in ids {
-        if let Err(e) = check_text(TEMPLATE_IDS, id) {
+        if let Err(e) = check_text(TEMPLATE_IDS, id, MAX_TEXT_CHARS) {
             problems.push(e);
         } else if !seen.insert(id.as_str()) {
             problems.push(Error::invalid_input(

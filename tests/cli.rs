@@ -405,3 +405,63 @@ async fn a_proxy_in_the_environment_never_sees_a_plain_http_request() {
         "the proxy saw a request"
     );
 }
+
+/// A request property the fragment adds gets a column of its name, in CSV
+/// and JSON Lines alike: sent, and checked by the text rules (nothing sent
+/// when a cell breaks one). Vacuous while the fragment has no
+/// such property; `.ci/spec_change.sh` adds some and checks they were seen.
+#[tokio::test]
+async fn a_generated_property_is_a_column() {
+    use upheal_provider_users::{PropertyShape, ProviderUserUpdate};
+    for property in ProviderUserUpdate::generated_properties() {
+        let name = property.name;
+        let list = property.shape == PropertyShape::TextList;
+        let (cell, sent) = if list {
+            ("en;fr", serde_json::json!(["en", "fr"]))
+        } else {
+            ("Europe/Paris", serde_json::json!("Europe/Paris"))
+        };
+        let fake = fake_with_partner_ids(&["ext-1", "ext-2"]).await;
+        let dir = Workdir::new("generated-column");
+        let csv = dir.file("rows.csv", &format!("partnerUserId,{name}\next-1,{cell}\n"));
+        let json_cell = sent.to_string();
+        let jsonl = dir.file(
+            "rows.jsonl",
+            &format!("{{\"partnerUserId\":\"ext-2\",\"{name}\":{json_cell}}}\n"),
+        );
+        for (input, partner) in [(&csv, "ext-1"), (&jsonl, "ext-2")] {
+            let output = run(apply_args(
+                input,
+                &dir.path(&format!("{partner}.jsonl")),
+                "1",
+                &fake,
+            ))
+            .await;
+            assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+            let path = fake.requests().last().map(|r| r.path.clone()).unwrap();
+            assert!(path.ends_with(partner), "{path}");
+        }
+        let bodies: Vec<_> = fake
+            .requests()
+            .iter()
+            .map(|request| serde_json::from_str::<Value>(&request.body).unwrap()[name].clone())
+            .collect();
+        assert_eq!(bodies, [sent.clone(), sent], "sent from both files");
+
+        let bad = dir.file(
+            "bad.csv",
+            &format!("partnerUserId,{name}\next-1,\"a\u{7}b\"\n"),
+        );
+        let requests = fake.requests().len();
+        let output = run(apply_args(&bad, &dir.path("bad.jsonl"), "1", &fake)).await;
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            text(&output.stderr).contains(&format!(
+                "line 2: {name}: must not contain control characters"
+            )),
+            "{}",
+            text(&output.stderr)
+        );
+        assert_eq!(fake.requests().len(), requests, "nothing sent");
+    }
+}

@@ -745,3 +745,63 @@ async fn half_sent_requests_are_closed_and_never_starve_the_fake() {
             .ok();
     }
 }
+
+/// Request properties the fragment adds beyond the hand-written ones get
+/// generated setters: each is sent as given, refused by the generic text
+/// rules before sending, and stored by the fake. Vacuous while the
+/// fragment has none; `.ci/spec_change.sh` adds one and names it in
+/// `UPHEAL_EXPECT_GENERATED_PROPERTIES`, so there this test must see it.
+#[tokio::test]
+async fn generated_properties_are_sent_checked_and_stored() {
+    let properties = ProviderUserUpdate::generated_properties();
+    if let Ok(expected) = std::env::var("UPHEAL_EXPECT_GENERATED_PROPERTIES") {
+        let names: Vec<_> = properties.iter().map(|property| property.name).collect();
+        assert_eq!(names.join(","), expected);
+    }
+    let (fake, ada) = fake_with_ada().await;
+    let client = single_attempt(&fake);
+    let id = ProviderUserId::upheal(ada);
+    for property in properties {
+        let name = property.name;
+        let list = property.shape == upheal_provider_users::PropertyShape::TextList;
+        let set = |value: &str| {
+            let update = ProviderUserUpdate::new();
+            if list {
+                update.with_generated_list(name, [value, "second"])
+            } else {
+                update.with_generated_text(name, value)
+            }
+            .unwrap()
+        };
+        let sent = if list {
+            json!(["Europe/Paris", "second"])
+        } else {
+            json!("Europe/Paris")
+        };
+
+        client
+            .update_provider_user(&id, &set("Europe/Paris"))
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_str(&fake.requests().last().unwrap().body).unwrap();
+        assert_eq!(body, json!({ name: sent }), "sent as given");
+        assert_eq!(fake.stored_user(ada).unwrap()[name], sent, "stored");
+
+        let requests = fake.requests().len();
+        let overlong = "x".repeat(property.max_chars + 1);
+        for bad in [" ", "tab\there", overlong.as_str()] {
+            let error = client
+                .update_provider_user(&id, &set(bad))
+                .await
+                .unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput, "{error}");
+            assert_eq!(error.field(), Some(name), "{error}");
+        }
+        assert_eq!(fake.requests().len(), requests, "nothing refused was sent");
+    }
+    let error = ProviderUserUpdate::new()
+        .with_generated_text("noSuchProperty", "x")
+        .unwrap_err();
+    assert_eq!(error.field(), Some("noSuchProperty"));
+    assert!(error.to_string().contains("generated setter"), "{error}");
+}

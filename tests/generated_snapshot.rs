@@ -1,7 +1,7 @@
 //! Keeps everything `build.rs` generates reviewable: the client and wire
-//! types, the `NoteIdentifier` values and the fragment's facts (the
+//! types, the `NoteIdentifier` values, the fragment's facts (the
 //! servers URL, the operation's method and path, the deactivated-user
-//! rule), so every fragment change shows up as a diff of
+//! rule) and the setters generated for request properties, so every fragment change shows up as a diff of
 //! `tests/snapshots/generated.rs.snap`.
 //!
 //! After an intended change, rewrite the snapshot with
@@ -15,7 +15,7 @@ const SNAPSHOT: &str = concat!(
     "/tests/snapshots/generated.rs.snap"
 );
 /// Every file `build.rs` writes, one after another under its name.
-const FILES: [(&str, &str); 3] = [
+const FILES: [(&str, &str); 4] = [
     (
         "generated.rs",
         include_str!(concat!(env!("OUT_DIR"), "/generated.rs")),
@@ -27,6 +27,10 @@ const FILES: [(&str, &str); 3] = [
     (
         "fragment_facts.rs",
         include_str!(concat!(env!("OUT_DIR"), "/fragment_facts.rs")),
+    ),
+    (
+        "generated_setters.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/generated_setters.rs")),
     ),
 ];
 

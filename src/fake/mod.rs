@@ -481,6 +481,25 @@ impl FakeUpheal {
         self.state.user(id)
     }
 
+    /// Everything the fake holds for a user, as JSON in the API's names:
+    /// also the request properties with
+    /// [generated setters](crate::ProviderUserUpdate::generated_properties)
+    /// it was sent, which [`ProviderUser`] has no field for until the
+    /// fragment's response gains them.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[allow(unused_imports)]
+    /// # use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    /// assert_eq!(fake.stored_user(ada).unwrap()["email"], "ada@example.com");
+    /// # Ok(()) }
+    /// ```
+    pub fn stored_user(&self, id: Uuid) -> Option<serde_json::Value> {
+        self.state.stored_user(id)
+    }
+
     /// Deactivates (`false`) or reactivates a user; `false` if there is none.
     ///
     /// ```no_run

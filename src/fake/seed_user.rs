@@ -1,6 +1,7 @@
 //! A provider user as the fake server stores it.
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::{NoteIdentifier, ProviderUser};
@@ -149,12 +150,18 @@ impl SeedUser {
         self
     }
 
-    /// The user as the API returns it.
-    /// Built through JSON rather than a struct literal: a property the
-    /// fragment adds to `ProviderUser` later is then simply absent here,
-    /// so the spec change needs no edit of this file.
-    pub(crate) fn to_provider_user(&self) -> ProviderUser {
-        let user = serde_json::json!({
+    /// The user as the API returns it, with `more` (properties the fake
+    /// stored beyond this type's fields) where the response type has them.
+    pub(crate) fn to_provider_user(&self, more: Option<&Map<String, Value>>) -> ProviderUser {
+        serde_json::from_value(self.to_json(more)).expect("a seed user has every required field")
+    }
+
+    /// Everything stored for the user, as JSON in the API's names.
+    /// Built as JSON rather than a struct literal: a property the fragment
+    /// adds to `ProviderUser` later is then simply absent here, so the spec
+    /// change needs no edit of this file.
+    pub(crate) fn to_json(&self, more: Option<&Map<String, Value>>) -> Value {
+        let mut user = serde_json::json!({
             "userId": self.user_id.to_string(),
             "firstName": self.first_name,
             "lastName": self.last_name,
@@ -168,6 +175,9 @@ impl SeedUser {
             "organizationId": self.organization_id,
             "noteIdentifier": self.note_identifier,
         });
-        serde_json::from_value(user).expect("a seed user has every required field")
+        if let (Value::Object(user), Some(more)) = (&mut user, more) {
+            user.extend(more.clone());
+        }
+        user
     }
 }

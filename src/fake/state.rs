@@ -6,13 +6,16 @@ use std::{
     time::Duration,
 };
 
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
     Counters, Fault, RecordedRequest, SeedUser, key_rate_limit::KeyRateLimit,
     request_log::RequestLog, request_schema::RequestSchema,
 };
-use crate::{ProviderUser, RateLimit, generated::types::UpdateProviderUserRequest};
+use crate::{
+    ProviderUser, ProviderUserUpdate, RateLimit, generated::types::UpdateProviderUserRequest,
+};
 
 pub(crate) struct FakeState {
     pub(crate) api_key: String,
@@ -22,6 +25,10 @@ pub(crate) struct FakeState {
 
 struct Inner {
     users: HashMap<Uuid, SeedUser>,
+    /// Per user, the request properties with generated setters that it was
+    /// given: [`SeedUser`] has a field for each property the hand-written
+    /// layer knows, these follow the fragment.
+    more: HashMap<Uuid, Map<String, Value>>,
     faults: VecDeque<Fault>,
     log: RequestLog,
     counters: Counters,
@@ -41,6 +48,7 @@ impl FakeState {
             schema: RequestSchema::from_fragment(),
             inner: Mutex::new(Inner {
                 users: HashMap::new(),
+                more: HashMap::new(),
                 faults: VecDeque::new(),
                 log: RequestLog::new(log_capacity),
                 counters: Counters::default(),
@@ -59,16 +67,32 @@ impl FakeState {
 
     pub(crate) fn seed(&self, user: SeedUser) -> Uuid {
         let id = user.user_id;
-        self.lock().users.insert(id, user);
+        let mut inner = self.lock();
+        inner.users.insert(id, user);
+        inner.more.remove(&id);
         id
     }
 
     pub(crate) fn remove(&self, id: Uuid) -> bool {
-        self.lock().users.remove(&id).is_some()
+        let mut inner = self.lock();
+        inner.more.remove(&id);
+        inner.users.remove(&id).is_some()
     }
 
     pub(crate) fn user(&self, id: Uuid) -> Option<ProviderUser> {
-        self.lock().users.get(&id).map(SeedUser::to_provider_user)
+        let inner = self.lock();
+        inner
+            .users
+            .get(&id)
+            .map(|user| user.to_provider_user(inner.more.get(&id)))
+    }
+
+    pub(crate) fn stored_user(&self, id: Uuid) -> Option<Value> {
+        let inner = self.lock();
+        inner
+            .users
+            .get(&id)
+            .map(|user| user.to_json(inner.more.get(&id)))
     }
 
     pub(crate) fn has_user(&self, id: Uuid) -> bool {
@@ -106,6 +130,7 @@ impl FakeState {
         update: UpdateProviderUserRequest,
     ) -> Option<ProviderUser> {
         let mut inner = self.lock();
+        let more = generated_properties(&update);
         let user = inner.users.get_mut(&id).filter(|u| u.active)?;
         if let Some(ids) = update.default_note_template_ids {
             user.default_note_template_ids = ids;
@@ -119,7 +144,9 @@ impl FakeState {
         if let Some(note_identifier) = update.note_identifier {
             user.note_identifier = Some(note_identifier);
         }
-        let user = user.to_provider_user();
+        let stored = inner.more.entry(id).or_default();
+        stored.extend(more);
+        let user = inner.users[&id].to_provider_user(inner.more.get(&id));
         inner.counters.updates_applied += 1;
         Some(user)
     }
@@ -178,4 +205,16 @@ impl FakeState {
     pub(crate) fn counters(&self) -> Counters {
         self.lock().counters.clone()
     }
+}
+
+/// The request's values of properties with generated setters: what the
+/// fragment added beyond the fields [`SeedUser`] has.
+fn generated_properties(update: &UpdateProviderUserRequest) -> Map<String, Value> {
+    let Ok(Value::Object(body)) = serde_json::to_value(update) else {
+        return Map::new();
+    };
+    let generated = ProviderUserUpdate::generated_properties();
+    body.into_iter()
+        .filter(|(name, _)| generated.iter().any(|property| property.name == name))
+        .collect()
 }

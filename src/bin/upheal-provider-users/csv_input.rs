@@ -8,14 +8,14 @@ use csv::StringRecord;
 use crate::{
     editor_lines::EditorLines,
     input_file::Scan,
-    input_row::{COLUMNS, RawRow},
+    input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,
 };
 
-/// In a CSV cell, this clears the template list (an empty cell leaves it).
+/// In a CSV cell, this clears a list (an empty cell leaves it).
 pub const CLEAR_LIST: &str = "[]";
-/// Separates template ids inside one CSV cell.
+/// Separates a list's items (template ids) inside one CSV cell.
 pub const LIST_SEPARATOR: char = ';';
 
 /// Reads every record, reporting each problem on the line where its record
@@ -103,8 +103,9 @@ impl Columns {
             return None;
         }
         let mut index = HashMap::new();
+        let columns = columns();
         for (position, name) in headers.iter().enumerate() {
-            match COLUMNS.iter().find(|known| **known == name) {
+            match columns.iter().find(|known| **known == name) {
                 Some(known) => {
                     if index.insert(*known, position).is_some() {
                         scan.problems.push(Problem::new(
@@ -123,7 +124,7 @@ impl Columns {
                 "header",
                 format!(
                     "no providerUserId or partnerUserId column; the columns are {}",
-                    COLUMNS.join(", ")
+                    columns.join(", ")
                 ),
             ));
             return None;
@@ -149,6 +150,17 @@ impl Columns {
             note_identifier: cell("noteIdentifier"),
             default_note_template_ids: cell("defaultNoteTemplateIds")
                 .and_then(|c| template_cell(&c)),
+            generated: generated_columns()
+                .filter_map(|(name, list)| {
+                    let text = cell(name).filter(|text| !text.is_empty())?;
+                    let cell = if list {
+                        GeneratedCell::List(template_cell(&text)?)
+                    } else {
+                        GeneratedCell::Text(text)
+                    };
+                    Some((name, cell))
+                })
+                .collect(),
         };
         let filled = record.iter().filter(|c| !c.is_empty()).count();
         if filled > 0 && record.len() < self.width {

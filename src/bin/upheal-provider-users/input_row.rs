@@ -1,6 +1,8 @@
 //! One row of an input file, checked with the library's own validation.
 
-use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use upheal_provider_users::{
+    NoteIdentifier, Npi, PropertyShape, ProviderUserId, ProviderUserUpdate,
+};
 
 use crate::{problem::Problem, update_fingerprint::UpdateFingerprint};
 
@@ -28,10 +30,20 @@ pub struct RawRow {
     pub note_identifier: Option<String>,
     /// `Some(vec![])` clears the list.
     pub default_note_template_ids: Option<Vec<String>>,
+    /// The non-empty cells of [generated properties' columns](generated_columns).
+    pub generated: Vec<(&'static str, GeneratedCell)>,
 }
 
-/// The column names, as in the API.
-pub const COLUMNS: [&str; 6] = [
+/// A cell of a generated property's column.
+#[derive(Debug)]
+pub enum GeneratedCell {
+    Text(String),
+    /// `vec![]` clears the list.
+    List(Vec<String>),
+}
+
+/// The columns the CLI reads with its own rules, as in the API.
+const HAND_WRITTEN_COLUMNS: [&str; 6] = [
     "providerUserId",
     "partnerUserId",
     "nationalProviderIdentifier",
@@ -39,6 +51,24 @@ pub const COLUMNS: [&str; 6] = [
     "noteIdentifier",
     "defaultNoteTemplateIds",
 ];
+
+/// Every column read: the hand-written ones, then one per request property
+/// with a generated setter (a property the fragment adds is a column the
+/// day it is added).
+pub fn columns() -> Vec<&'static str> {
+    HAND_WRITTEN_COLUMNS
+        .into_iter()
+        .chain(generated_columns().map(|(name, _)| name))
+        .collect()
+}
+
+/// The columns of request properties with generated setters, and whether
+/// each takes a list.
+pub fn generated_columns() -> impl Iterator<Item = (&'static str, bool)> {
+    ProviderUserUpdate::generated_properties()
+        .iter()
+        .map(|property| (property.name, property.shape == PropertyShape::TextList))
+}
 
 impl RawRow {
     /// Whether every cell is empty: a spreadsheet's blank row, not an update.
@@ -50,6 +80,7 @@ impl RawRow {
             && empty(&self.therapy_licence)
             && empty(&self.note_identifier)
             && self.default_note_template_ids.is_none()
+            && self.generated.is_empty()
     }
 
     /// Checks every cell, reporting all problems rather than the first.
@@ -77,9 +108,24 @@ impl RawRow {
         if let Some(ids) = &templates {
             update = update.default_note_template_ids(ids.iter().map(String::as_str));
         }
+        for (name, cell) in &self.generated {
+            let set = match cell {
+                GeneratedCell::Text(text) => update.clone().with_generated_text(name, text),
+                GeneratedCell::List(items) => update.clone().with_generated_list(name, items),
+            };
+            match set {
+                Ok(with_cell) => update = with_cell,
+                Err(e) => problems.push(Problem::from_error(line, &e, &cell.to_string())),
+            }
+        }
         if let Err(e) = update.validate() {
-            let value = match e.field() {
-                Some("therapyLicence") => licence.unwrap_or_default(),
+            let generated = self
+                .generated
+                .iter()
+                .find(|(name, _)| e.field() == Some(name));
+            let value = match (e.field(), generated) {
+                (_, Some((_, cell))) => cell.to_string(),
+                (Some("therapyLicence"), _) => licence.unwrap_or_default(),
                 _ => templates.unwrap_or_default().join(";"),
             };
             problems.push(Problem::from_error(line, &e, &value));
@@ -145,4 +191,14 @@ fn upheal_id(line: u64, text: &str) -> Result<ProviderUserId, Problem> {
 
 fn non_empty(cell: Option<String>) -> Option<String> {
     cell.filter(|text| !text.is_empty())
+}
+
+impl std::fmt::Display for GeneratedCell {
+    /// As a CSV cell writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Text(text) => f.write_str(text),
+            Self::List(items) => f.write_str(&items.join(";")),
+        }
+    }
 }

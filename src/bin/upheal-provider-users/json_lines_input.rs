@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     input_file::Scan,
-    input_row::{COLUMNS, RawRow},
+    input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,
 };
@@ -20,7 +20,8 @@ pub fn scan(text: &str) -> Scan {
         let line_number = index as u64 + 1;
         match json_object(line) {
             Ok(object) => {
-                for unknown in object.keys().filter(|k| !COLUMNS.contains(&k.as_str())) {
+                let columns = columns();
+                for unknown in object.keys().filter(|k| !columns.contains(&k.as_str())) {
                     unknown_name(&mut scan, line_number, "field", unknown);
                 }
                 match json_row(&object) {
@@ -99,7 +100,25 @@ fn json_row(object: &Map<String, Value>) -> Result<RawRow, String> {
         therapy_licence: json_text(object, "therapyLicence")?,
         note_identifier: json_text(object, "noteIdentifier")?,
         default_note_template_ids: json_list(object, "defaultNoteTemplateIds")?,
+        generated: generated_cells(object)?,
     })
+}
+
+fn generated_cells(
+    object: &Map<String, Value>,
+) -> Result<Vec<(&'static str, GeneratedCell)>, String> {
+    let mut cells = Vec::new();
+    for (name, list) in generated_columns() {
+        let cell = if list {
+            json_list(object, name)?.map(GeneratedCell::List)
+        } else {
+            json_text(object, name)?
+                .filter(|text| !text.is_empty())
+                .map(GeneratedCell::Text)
+        };
+        cells.extend(cell.map(|cell| (name, cell)));
+    }
+    Ok(cells)
 }
 
 fn json_text(object: &Map<String, Value>, field: &str) -> Result<Option<String>, String> {

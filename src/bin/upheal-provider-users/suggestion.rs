@@ -1,6 +1,6 @@
 //! "Did you mean …?" for column names typed by hand.
 
-use crate::{input_file::Scan, input_row::COLUMNS, problem::Problem};
+use crate::{input_file::Scan, input_row::columns, problem::Problem};
 
 /// A column (CSV) or field (JSON Lines) that is not read. One that looks
 /// like a known name misspelt (case, separators, a few letters off) is a
@@ -9,7 +9,8 @@ use crate::{input_file::Scan, input_row::COLUMNS, problem::Problem};
 /// extra columns are normal).
 pub fn unknown_name(scan: &mut Scan, line: u64, kind: &str, name: &str) {
     let field = if kind == "column" { "header" } else { "row" };
-    match closest(name, &COLUMNS) {
+    let columns = columns();
+    match closest(name, &columns) {
         Some(known) => scan.problems.push(Problem::new(
             line,
             field,
@@ -24,7 +25,7 @@ pub fn unknown_name(scan: &mut Scan, line: u64, kind: &str, name: &str) {
             field,
             format!(
                 "unknown {kind} `{name}` is ignored (the {kind}s read are {})",
-                COLUMNS.join(", ")
+                columns.join(", ")
             ),
         )),
     }

@@ -1,0 +1,260 @@
+//! What the hand-written layer (the client, `ProviderUserUpdate`, the fake,
+//! the CLI) relies on in the fragment, checked before generation, so that a
+//! spec change it cannot follow stops the build with the change named, the
+//! version bump it needs, and where to make it — instead of a type error
+//! deep in hand-written code, or a silent break of dependents.
+//!
+//! This is not a copy of the fragment: it is the hand-written code's side
+//! of the contract. Everything else the fragment defines (routes, servers,
+//! enum values, new properties) is derived from the fragment itself.
+
+use serde_json::Value;
+
+/// One property read by hand-written code: its schema, name, shape (as
+/// [`shape`] describes it), whether the code relies on it being present,
+/// and where it is read.
+struct Reliance {
+    schema: &'static str,
+    property: &'static str,
+    shape: &'static str,
+    required: bool,
+    read_by: &'static str,
+}
+
+const fn relies(
+    schema: &'static str,
+    property: &'static str,
+    shape: &'static str,
+    required: bool,
+    read_by: &'static str,
+) -> Reliance {
+    Reliance {
+        schema,
+        property,
+        shape,
+        required,
+        read_by,
+    }
+}
+
+const PROVIDER_USER_FIELD: &str = "`fake::SeedUser` and the CLI's `update` table";
+
+const RELIANCES: [Reliance; 16] = [
+    relies(
+        "ProviderUser",
+        "userId",
+        "string",
+        true,
+        "the identity check (`ProviderUser::user_uuid`) and the id cache",
+    ),
+    relies(
+        "ProviderUser",
+        "partnerUserId",
+        "string",
+        false,
+        "the identity check and the id cache",
+    ),
+    relies(
+        "ProviderUser",
+        "firstName",
+        "string",
+        true,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "lastName",
+        "string",
+        true,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "email",
+        "string",
+        true,
+        "`fake::SeedUser`, the CLI's `update` table and the quickstart",
+    ),
+    relies(
+        "ProviderUser",
+        "defaultNoteTemplateIds",
+        "array of string",
+        true,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "nationalProviderIdentifier",
+        "string",
+        false,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "therapyLicence",
+        "string",
+        false,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "noteIdentifier",
+        "`NoteIdentifier`",
+        false,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "organizationId",
+        "string",
+        false,
+        PROVIDER_USER_FIELD,
+    ),
+    relies(
+        "ProviderUser",
+        "phoneNumber",
+        "string",
+        false,
+        "`fake::SeedUser`",
+    ),
+    relies(
+        "ProviderUser",
+        "phoneCountryCode",
+        "string",
+        false,
+        "`fake::SeedUser`",
+    ),
+    relies(
+        "UpdateProviderUserRequest",
+        "nationalProviderIdentifier",
+        "string",
+        false,
+        "`ProviderUserUpdate::national_provider_identifier` (an `Npi`)",
+    ),
+    relies(
+        "UpdateProviderUserRequest",
+        "therapyLicence",
+        "string",
+        false,
+        "`ProviderUserUpdate::therapy_licence`",
+    ),
+    relies(
+        "UpdateProviderUserRequest",
+        "noteIdentifier",
+        "`NoteIdentifier`",
+        false,
+        "`ProviderUserUpdate::note_identifier`",
+    ),
+    relies(
+        "UpdateProviderUserRequest",
+        "defaultNoteTemplateIds",
+        "`NoteTemplateIds`",
+        false,
+        "`ProviderUserUpdate::default_note_template_ids`",
+    ),
+];
+
+/// Located messages for each reliance the fragment breaks, and for each
+/// parameter the client cannot send.
+pub fn problems(spec: &Value, operation_id: &str) -> Vec<String> {
+    let mut problems: Vec<String> = RELIANCES.iter().filter_map(|r| broken(spec, r)).collect();
+    problems.extend(parameter_problems(spec, operation_id));
+    problems
+}
+
+fn broken(spec: &Value, reliance: &Reliance) -> Option<String> {
+    let Reliance {
+        schema,
+        property,
+        shape: wanted,
+        required: relied_on,
+        read_by,
+    } = reliance;
+    let at = format!("components.schemas.{schema}.properties.{property}");
+    let object = &spec["components"]["schemas"][schema];
+    let fix = format!(
+        "change {read_by} with it, then this property's entry in build/hand_written_contract.rs"
+    );
+    let Some(found) = object["properties"].get(property) else {
+        return Some(format!(
+            "`{at}` is gone, but {read_by} reads it: removing a property is a breaking \
+             change (a major bump, as `cargo xtask spec-diff` reports); {fix}"
+        ));
+    };
+    let found_shape = shape(found);
+    if found_shape != *wanted {
+        return Some(format!(
+            "`{at}` is now {found_shape}, but {read_by} reads it as {wanted}: changing a \
+             property's type is a breaking change (a major bump); {fix}"
+        ));
+    }
+    let required = object["required"]
+        .as_array()
+        .is_some_and(|names| names.iter().any(|name| name == property));
+    let nullable = found["nullable"] == true;
+    if *relied_on && (!required || nullable) {
+        let now = if required { "nullable" } else { "optional" };
+        return Some(format!(
+            "`{at}` is now {now}, but {read_by} relies on it being present: the field becomes \
+             an `Option`, a breaking change (a major bump); {fix}"
+        ));
+    }
+    None
+}
+
+/// `string`, `array of string`, or a referenced schema's name in backticks
+/// (also through a one-item `allOf`, as the fragment writes documented refs).
+fn shape(schema: &Value) -> String {
+    let reference = schema["$ref"]
+        .as_str()
+        .or_else(|| schema["allOf"].as_array().filter(|all| all.len() == 1)?[0]["$ref"].as_str());
+    if let Some(reference) = reference {
+        return format!("`{}`", reference.rsplit('/').next().unwrap_or(reference));
+    }
+    match schema["type"].as_str() {
+        Some("array") => format!("array of {}", shape(&schema["items"])),
+        Some(kind) => kind.to_owned(),
+        None => "untyped".to_owned(),
+    }
+}
+
+/// The client sends the path's provider id and nothing else: any other
+/// parameter would change the generated method's arguments.
+fn parameter_problems(spec: &Value, operation_id: &str) -> Vec<String> {
+    let Some(paths) = spec["paths"].as_object() else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (path, item) in paths {
+        let Some(methods) = item.as_object() else {
+            continue;
+        };
+        for (method, operation) in methods {
+            if operation["operationId"] != operation_id {
+                continue;
+            }
+            let parameters = operation["parameters"].as_array().into_iter().flatten();
+            for (index, parameter) in parameters.enumerate() {
+                if parameter["in"] == "path" {
+                    continue;
+                }
+                let (name, place) = (&parameter["name"], &parameter["in"]);
+                let at = format!("paths.{path}.{method}.parameters[{index}]");
+                let change = if parameter["required"] == true {
+                    "every call must now send it, and no caller can yet: a new required \
+                     input is a breaking change (a major bump)"
+                } else {
+                    "the generated method would take it as a new argument: a minor change \
+                     for callers of `ProviderUserUpdate`, a breaking one for callers of the \
+                     generated client"
+                };
+                problems.push(format!(
+                    "`{at}`: a new {place} parameter {name}; {change}. Decide how callers give \
+                     it (a per-client value such as a partner id belongs on `ClientBuilder`), \
+                     pass it in src/client.rs, and allow it in build/hand_written_contract.rs"
+                ));
+            }
+        }
+    }
+    problems
+}

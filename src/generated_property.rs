@@ -1,0 +1,261 @@
+//! Request properties that `build.rs` gives a setter of their own: those the
+//! fragment defines beyond the four with hand-written setters and rules.
+//!
+//! Why: a new optional property of a plain type is then settable the day
+//! the fragment gains it, with validation, retries and the identity check,
+//! instead of only through [`Client::generated`](crate::Client::generated).
+//! Their values live here, by name, because the generated wire type's
+//! fields cannot be known when this file is written; they join the body in
+//! [`ProviderUserUpdate::to_request`].
+
+use std::{collections::BTreeMap, fmt};
+
+use serde::{Deserialize, Serialize, de, ser::SerializeMap};
+use serde_json::{Map, Value};
+
+use crate::{Error, ProviderUserUpdate, provider_user_update::check_text};
+
+include!(concat!(env!("OUT_DIR"), "/generated_setters.rs"));
+
+/// A request property with a generated setter on [`ProviderUserUpdate`].
+///
+/// ```
+/// use upheal_provider_users::{ProviderUserUpdate, PropertyShape};
+///
+/// for property in ProviderUserUpdate::generated_properties() {
+///     let takes = match property.shape {
+///         PropertyShape::Text => "a string",
+///         PropertyShape::TextList => "a list of strings",
+///         _ => "a shape this code does not know yet",
+///     };
+///     println!("{} takes {takes} of at most {} characters", property.name, property.max_chars);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GeneratedProperty {
+    /// The wire name, as in the fragment (and as a CLI column).
+    pub name: &'static str,
+    /// What its value is.
+    pub shape: PropertyShape,
+    /// The longest text accepted (each item's, for a list): the fragment's
+    /// `maxLength`, or [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS).
+    pub max_chars: usize,
+}
+
+/// The value a [`GeneratedProperty`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PropertyShape {
+    /// A string.
+    Text,
+    /// An array of strings.
+    TextList,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PropertyValue {
+    Text(String),
+    TextList(Vec<String>),
+}
+
+/// The values set through generated setters, by wire name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct GeneratedFields(BTreeMap<&'static str, PropertyValue>);
+
+impl GeneratedFields {
+    pub(crate) fn set_text(&mut self, name: &'static str, value: String) {
+        self.0.insert(name, PropertyValue::Text(value));
+    }
+
+    pub(crate) fn set_list(&mut self, name: &'static str, values: Vec<String>) {
+        self.0.insert(name, PropertyValue::TextList(values));
+    }
+
+    #[allow(
+        dead_code,
+        reason = "used by generated getters, none while the fragment has no such property"
+    )]
+    pub(crate) fn text(&self, name: &str) -> Option<&str> {
+        match self.0.get(name)? {
+            PropertyValue::Text(text) => Some(text),
+            PropertyValue::TextList(_) => None,
+        }
+    }
+
+    #[allow(
+        dead_code,
+        reason = "used by generated getters, none while the fragment has no such property"
+    )]
+    pub(crate) fn list(&self, name: &str) -> Option<&[String]> {
+        match self.0.get(name)? {
+            PropertyValue::TextList(list) => Some(list),
+            PropertyValue::Text(_) => None,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each value's breaches of the generic text rules.
+    pub(crate) fn problems(&self) -> Vec<Error> {
+        let mut problems = Vec::new();
+        for (&name, value) in &self.0 {
+            let max_chars = property(name).map_or(crate::MAX_TEXT_CHARS, |p| p.max_chars);
+            let texts = match value {
+                PropertyValue::Text(text) => std::slice::from_ref(text),
+                PropertyValue::TextList(list) => list.as_slice(),
+            };
+            problems.extend(
+                texts
+                    .iter()
+                    .filter_map(|text| check_text(name, text, max_chars).err()),
+            );
+        }
+        problems
+    }
+
+    /// Adds every value to a JSON request body.
+    pub(crate) fn write_into(&self, body: &mut Map<String, Value>) {
+        for (&name, value) in &self.0 {
+            let value = match value {
+                PropertyValue::Text(text) => Value::from(text.as_str()),
+                PropertyValue::TextList(list) => Value::from(list.clone()),
+            };
+            body.insert(name.to_owned(), value);
+        }
+    }
+}
+
+fn property(name: &str) -> Option<&'static GeneratedProperty> {
+    GENERATED.iter().find(|property| property.name == name)
+}
+
+impl ProviderUserUpdate {
+    /// The request properties the fragment defines beyond the ones with a
+    /// hand-written setter: each has a generated setter and getter of its
+    /// name (in snake case), and can be set by name with
+    /// [`Self::with_generated_text`] or [`Self::with_generated_list`] (as
+    /// the CLI does for a column of that name). Empty while the fragment
+    /// defines no such property.
+    pub fn generated_properties() -> &'static [GeneratedProperty] {
+        GENERATED
+    }
+
+    /// Sets the [generated property](Self::generated_properties) `name`,
+    /// a [`PropertyShape::Text`]. Fails, naming `name`, for a name that is
+    /// not one or a property of another shape; the value's own checks run
+    /// in [`Self::validate`].
+    ///
+    /// ```
+    /// use upheal_provider_users::{ErrorKind, ProviderUserUpdate};
+    ///
+    /// let error = ProviderUserUpdate::new()
+    ///     .with_generated_text("therapyLicense", "L-1")
+    ///     .unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    /// assert_eq!(error.field(), Some("therapyLicense"));
+    /// ```
+    pub fn with_generated_text(
+        mut self,
+        name: &str,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let property = generated(name, PropertyShape::Text)?;
+        self.generated.set_text(property.name, value.into());
+        Ok(self)
+    }
+
+    /// Sets the [generated property](Self::generated_properties) `name`,
+    /// a [`PropertyShape::TextList`]; fails as
+    /// [`Self::with_generated_text`] does.
+    pub fn with_generated_list<I, S>(mut self, name: &str, values: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let property = generated(name, PropertyShape::TextList)?;
+        let values = values.into_iter().map(Into::into).collect();
+        self.generated.set_list(property.name, values);
+        Ok(self)
+    }
+}
+
+fn generated(name: &str, shape: PropertyShape) -> Result<&'static GeneratedProperty, Error> {
+    let wanted = match shape {
+        PropertyShape::Text => "a string",
+        PropertyShape::TextList => "a list of strings",
+    };
+    match property(name) {
+        Some(property) if property.shape == shape => Ok(property),
+        Some(property) => Err(Error::invalid_input(
+            property.name,
+            format!("does not take {wanted}"),
+        )),
+        None => Err(Error::invalid_input(
+            name.to_owned(),
+            format!(
+                "is not a request property with a generated setter (those are: {})",
+                names()
+            ),
+        )),
+    }
+}
+
+fn names() -> String {
+    if GENERATED.is_empty() {
+        return "none".to_owned();
+    }
+    GENERATED
+        .iter()
+        .map(|property| property.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Serialize for GeneratedFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            match value {
+                PropertyValue::Text(text) => map.serialize_entry(name, text)?,
+                PropertyValue::TextList(list) => map.serialize_entry(name, list)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// Reads the generated properties out of the keys the named fields left;
+/// other keys are ignored, as they are without generated properties.
+impl<'de> Deserialize<'de> for GeneratedFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> de::Visitor<'de> for FieldsVisitor {
+    type Value = GeneratedFields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the properties of an update")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<GeneratedFields, A::Error> {
+        let mut fields = GeneratedFields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(property) = property(&key) else {
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
+            };
+            match property.shape {
+                PropertyShape::Text => fields.set_text(property.name, map.next_value()?),
+                PropertyShape::TextList => fields.set_list(property.name, map.next_value()?),
+            }
+        }
+        Ok(fields)
+    }
+}
