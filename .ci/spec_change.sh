@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Spec changes cannot break dependents by accident, shown on copies of the
 # crate with an edited fragment:
-#  1. a new optional response property (`timezone`), a new
-#     `noteIdentifier` value (`Nurse`), and a corrected path and servers URL
-#     are a spec-only change: accept the snapshot, and the crate builds and
-#     its tests pass, with no other edit (the fake's route, the tests'
-#     paths and DEFAULT_BASE_URL follow the fragment); cargo-semver-checks
-#     finds nothing breaking in the API (the route and host changes are
-#     major under the crate's policy: case 4);
-#  2. a removed response property is caught by cargo-semver-checks.
+#  1. new optional request properties (`timezone`, `spokenLanguages`: a
+#     string and a list, which get generated setters, rules, storage in the
+#     fake and CLI columns), a new optional response property, a new
+#     `noteIdentifier` value (`Nurse`), a removed one (`Writer`), and a
+#     corrected path and servers URL are a spec-only change: accept the
+#     snapshot, and the crate builds and its tests pass, with no other edit
+#     (the fake's route, the tests' paths and DEFAULT_BASE_URL follow the
+#     fragment); cargo-semver-checks finds the removed variant breaking and
+#     nothing else (the route and host changes are major under the crate's
+#     policy: case 4);
+#  2. a removed response property is caught by cargo-semver-checks;
+#  3. changes the hand-written layer cannot follow, and mistakes, stop the
+#     build with a message naming the change and the bump it needs;
+#  4. `cargo xtask spec-diff` gives each kind of change its bump.
 #
 #   bash .ci/spec_change.sh     (needs cargo-semver-checks on PATH)
 # `--release-type minor`: judged as the minor release such a change would
@@ -34,22 +40,30 @@ json.dump(spec, open(path, "w"), indent=2)
 PY
 }
 
-echo "--- 1. new optional response property + new noteIdentifier value + corrected path and servers URL"
+echo "--- 1. new request and response properties, noteIdentifier Nurse added and Writer removed, corrected path and servers URL"
 copy added
 edit_fragment added '
 schemas = spec["components"]["schemas"]
+schemas["UpdateProviderUserRequest"]["properties"]["timezone"] = {"type": "string", "maxLength": 64, "description": "IANA time zone."}
+schemas["UpdateProviderUserRequest"]["properties"]["spokenLanguages"] = {"type": "array", "items": {"type": "string"}}
 schemas["ProviderUser"]["properties"]["timezone"] = {"type": "string", "description": "IANA time zone."}
 schemas["NoteIdentifier"]["enum"].append("Nurse")
+schemas["NoteIdentifier"]["enum"].remove("Writer")
 spec["paths"]["/v2/users/providers/{providerUserId}"] = spec["paths"].pop("/users/providers/{providerUserId}")
 spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
 (
   cd "$work/added"
   UPDATE_GENERATED_SNAPSHOT=1 cargo test --quiet --all-features --test generated_snapshot
   grep -q "pub timezone" tests/snapshots/generated.rs.snap
+  grep -q "pub fn timezone(mut self, value: impl Into<String>) -> Self" tests/snapshots/generated.rs.snap
+  grep -q "pub fn spoken_languages<I, S>(mut self, values: I) -> Self" tests/snapshots/generated.rs.snap
   grep -q 'Nurse = "Nurse"' tests/snapshots/generated.rs.snap
+  ! grep -q 'Writer = "Writer"' tests/snapshots/generated.rs.snap
   grep -q 'OPERATION_PATH: &str = "/v2/users/providers/{providerUserId}"' tests/snapshots/generated.rs.snap
   grep -q 'SERVER_URL: &str = "https://api.eu.upheal.io"' tests/snapshots/generated.rs.snap
-  if ! cargo test --quiet --all-features > "$work/added-tests.log" 2>&1; then
+  # The generated-property tests must see both properties, not pass vacuously.
+  if ! UPHEAL_EXPECT_GENERATED_PROPERTIES=spokenLanguages,timezone \
+      cargo test --quiet --all-features > "$work/added-tests.log" 2>&1; then
     cat "$work/added-tests.log"
     echo "FAIL: the crate with the edited fragment does not pass its tests"
     exit 1
@@ -57,8 +71,19 @@ spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
   grep -cE "^test result: ok" "$work/added-tests.log" | sed 's/$/ test binaries passed/'
 )
 echo "the edited crate builds and every test passes"
-cargo semver-checks --baseline-root "$repo" --manifest-path "$work/added/Cargo.toml" --all-features --release-type minor
-echo "cargo-semver-checks: adding them is not breaking"
+if cargo semver-checks --baseline-root "$repo" --manifest-path "$work/added/Cargo.toml" --all-features \
+    --release-type minor > "$work/added-semver.log" 2>&1; then
+  cat "$work/added-semver.log"
+  echo "FAIL: removing Writer was not reported as breaking"
+  exit 1
+fi
+breaking=$(grep -oE "^--- failure [a-z_]+" "$work/added-semver.log" | sort -u)
+if [ "$breaking" != "--- failure enum_variant_missing" ]; then
+  cat "$work/added-semver.log"
+  echo "FAIL: cargo-semver-checks should find only the removed variant breaking, found: $breaking"
+  exit 1
+fi
+echo "cargo-semver-checks: the removed variant is breaking, the additions are not"
 
 echo "--- 2. a removed response property"
 copy removed
@@ -99,7 +124,20 @@ spec["components"]["schemas"]["Conflict"] = {"type": "object", "properties": {"m
 op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
 op["responses"]["409"] = {"description": "Conflict.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conflict"}}}}' \
   "have different body types"
-echo "each mistake is refused with its location and what to do"
+P='spec["components"]["schemas"]'
+refused type-change "$P[\"ProviderUser\"][\"properties\"][\"organizationId\"][\"type\"] = \"integer\"" \
+  "\`components.schemas.ProviderUser.properties.organizationId\` is now integer, but it is used as string by \`fake::SeedUser\` and the CLI's \`update\` table: changing a property's type is a breaking change (a major bump)"
+refused email-optional "$P[\"ProviderUser\"][\"required\"].remove(\"email\")" \
+  "\`components.schemas.ProviderUser.properties.email\` is now optional"
+refused email-nullable "$P[\"ProviderUser\"][\"properties\"][\"email\"][\"nullable\"] = True" \
+  "\`components.schemas.ProviderUser.properties.email\` is now nullable"
+refused required-header '
+op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
+op["parameters"].append({"name": "X-Partner-Id", "in": "header", "required": True, "schema": {"type": "string"}})' \
+  "a new header parameter \`X-Partner-Id\`; every call must now send it, and no caller can yet: a new required input is a breaking change (a major bump)"
+refused integer-request-property "$P[\"UpdateProviderUserRequest\"][\"properties\"][\"sessionMinutes\"] = {\"type\": \"integer\"}" \
+  "\`components.schemas.UpdateProviderUserRequest.properties.sessionMinutes\` is of type \`integer\`, and only plain strings and arrays of plain strings get a generated setter. A new optional request property is a minor change"
+echo "each mistake, and each change the hand-written layer cannot follow, is refused with its location, its bump and what to do"
 
 echo "--- 4. cargo xtask spec-diff classifies each kind of change under the crate's policy"
 classified() { # NAME PYTHON-STATEMENTS EXPECTED-BUMP

@@ -12,13 +12,13 @@ use serde_json::Value;
 
 /// One property read by hand-written code: its schema, name, shape (as
 /// [`shape`] describes it), whether the code relies on it being present,
-/// and where it is read.
+/// and what uses it.
 struct Reliance {
     schema: &'static str,
     property: &'static str,
     shape: &'static str,
     required: bool,
-    read_by: &'static str,
+    used_by: &'static str,
 }
 
 const fn relies(
@@ -26,14 +26,14 @@ const fn relies(
     property: &'static str,
     shape: &'static str,
     required: bool,
-    read_by: &'static str,
+    used_by: &'static str,
 ) -> Reliance {
     Reliance {
         schema,
         property,
         shape,
         required,
-        read_by,
+        used_by,
     }
 }
 
@@ -168,23 +168,23 @@ fn broken(spec: &Value, reliance: &Reliance) -> Option<String> {
         property,
         shape: wanted,
         required: relied_on,
-        read_by,
+        used_by,
     } = reliance;
     let at = format!("components.schemas.{schema}.properties.{property}");
     let object = &spec["components"]["schemas"][schema];
     let fix = format!(
-        "change {read_by} with it, then this property's entry in build/hand_written_contract.rs"
+        "change {used_by} with it, then this property's entry in build/hand_written_contract.rs"
     );
     let Some(found) = object["properties"].get(property) else {
         return Some(format!(
-            "`{at}` is gone, but {read_by} reads it: removing a property is a breaking \
+            "`{at}` is gone, but it is used by {used_by}: removing a property is a breaking \
              change (a major bump, as `cargo xtask spec-diff` reports); {fix}"
         ));
     };
     let found_shape = shape(found);
     if found_shape != *wanted {
         return Some(format!(
-            "`{at}` is now {found_shape}, but {read_by} reads it as {wanted}: changing a \
+            "`{at}` is now {found_shape}, but it is used as {wanted} by {used_by}: changing a \
              property's type is a breaking change (a major bump); {fix}"
         ));
     }
@@ -195,8 +195,8 @@ fn broken(spec: &Value, reliance: &Reliance) -> Option<String> {
     if *relied_on && (!required || nullable) {
         let now = if required { "nullable" } else { "optional" };
         return Some(format!(
-            "`{at}` is now {now}, but {read_by} relies on it being present: the field becomes \
-             an `Option`, a breaking change (a major bump); {fix}"
+            "`{at}` is now {now}, but it is used as always present by {used_by}: the field \
+             becomes an `Option`, a breaking change (a major bump); {fix}"
         ));
     }
     None
@@ -238,7 +238,8 @@ fn parameter_problems(spec: &Value, operation_id: &str) -> Vec<String> {
                 if parameter["in"] == "path" {
                     continue;
                 }
-                let (name, place) = (&parameter["name"], &parameter["in"]);
+                let name = parameter["name"].as_str().unwrap_or("(unnamed)");
+                let place = parameter["in"].as_str().unwrap_or("(unplaced)");
                 let at = format!("paths.{path}.{method}.parameters[{index}]");
                 let change = if parameter["required"] == true {
                     "every call must now send it, and no caller can yet: a new required \
@@ -249,7 +250,7 @@ fn parameter_problems(spec: &Value, operation_id: &str) -> Vec<String> {
                      generated client"
                 };
                 problems.push(format!(
-                    "`{at}`: a new {place} parameter {name}; {change}. Decide how callers give \
+                    "`{at}`: a new {place} parameter `{name}`; {change}. Decide how callers give \
                      it (a per-client value such as a partner id belongs on `ClientBuilder`), \
                      pass it in src/client.rs, and allow it in build/hand_written_contract.rs"
                 ));

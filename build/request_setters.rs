@@ -58,18 +58,7 @@ pub fn properties(spec: &Value) -> Result<Vec<Property>, Vec<String>> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let mut problems: Vec<String> = HAND_WRITTEN
-        .iter()
-        .filter(|name| !declared.contains_key(**name))
-        .map(|name| {
-            format!(
-                "`{AT}.{name}` is gone, but `ProviderUserUpdate` has a hand-written setter for it: \
-                 removing a request property is a breaking change (a major bump); remove the \
-                 setter in src/provider_user_update.rs and `{name}` from `HAND_WRITTEN` in \
-                 build/request_setters.rs"
-            )
-        })
-        .collect();
+    let mut problems = Vec::new();
     let mut properties = Vec::new();
     for (wire, schema) in declared
         .iter()
