@@ -34,7 +34,18 @@ const REQUIRED_SCHEMAS: [&str; 4] = [
 const NON_EXHAUSTIVE_ATTR: &str = "#[non_exhaustive]";
 /// How a dependent builds the response type in its tests: from JSON (it is
 /// `#[non_exhaustive]`), appended to the fragment's description on docs.rs.
-const PROVIDER_USER_EXAMPLE: &str = r####"#[doc = r###"
+/// The JSON is the fragment's own `example` of `ProviderUser`, so the
+/// example follows the fragment.
+fn provider_user_example(spec: &serde_json::Value) -> String {
+    let example = spec
+        .pointer("/components/schemas/ProviderUser/example")
+        .filter(|example| example["userId"].is_string())
+        .unwrap_or_else(|| {
+            fail("`components.schemas.ProviderUser.example` must be a user with a `userId` (the docs and tests build users from it)")
+        });
+    let json = serde_json::to_string_pretty(example).expect("JSON serialises");
+    format!(
+        r####"#[doc = r###"
 
 # Example
 
@@ -45,17 +56,12 @@ change):
 ```
 use upheal_provider_users::ProviderUser;
 
-let user: ProviderUser = serde_json::from_value(serde_json::json!({
-    "userId": "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
-    "partnerUserId": "ext-42",
-    "firstName": "Ada",
-    "lastName": "Lovelace",
-    "email": "ada@example.com",
-    "defaultNoteTemplateIds": []
-}))?;
+let user: ProviderUser = serde_json::from_value(serde_json::json!({json}))?;
 assert_eq!(user.user_uuid().unwrap().to_string(), user.user_id);
 # Ok::<(), serde_json::Error>(())
-```"###]"####;
+```"###]"####
+    )
+}
 /// The wire body is built by `ProviderUserUpdate`, which validates it.
 const REQUEST_EXAMPLE: &str = r####"#[doc = r###"
 
@@ -87,7 +93,7 @@ fn main() {
         fail_all(&broken);
     }
     let setters = request_setters::properties(&json).unwrap_or_else(|problems| fail_all(&problems));
-    let source = generate(&spec);
+    let source = generate(&spec, &provider_user_example(&json));
 
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
     write(&Path::new(&out_dir).join("generated.rs"), &source);
@@ -304,11 +310,11 @@ fn check_contract(spec: &openapiv3::OpenAPI) {
     }
 }
 
-fn settings() -> GenerationSettings {
+fn settings(provider_user_example: &str) -> GenerationSettings {
     // `JsonSchema` for these types is hand-written from the fragment
     // (src/json_schema.rs), so that docs.rs shows the feature it needs.
     let data_type = TypePatch::default().with_attr(NON_EXHAUSTIVE_ATTR).clone();
-    let provider_user = data_type.clone().with_attr(PROVIDER_USER_EXAMPLE).clone();
+    let provider_user = data_type.clone().with_attr(provider_user_example).clone();
     let request = data_type.clone().with_attr(REQUEST_EXAMPLE).clone();
     let mut settings = GenerationSettings::new();
     settings
@@ -340,8 +346,10 @@ fn tokens(source: &str) -> proc_macro2::TokenStream {
     source.parse().expect("a fixed, valid Rust path")
 }
 
-fn generate(spec: &openapiv3::OpenAPI) -> String {
-    let generated = std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(spec));
+fn generate(spec: &openapiv3::OpenAPI, provider_user_example: &str) -> String {
+    let generated = std::panic::catch_unwind(|| {
+        Generator::new(&settings(provider_user_example)).generate_tokens(spec)
+    });
     let tokens = match generated {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => fail(&format!("progenitor cannot generate a client from it: {e}")),

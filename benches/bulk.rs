@@ -11,9 +11,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use support::{
     API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
-    start_fixed_server,
+    operation_method, start_fixed_server,
 };
-use upheal_provider_users::{NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate};
+use upheal_provider_users::{
+    NoteIdentifier, ProviderUser, ProviderUserId, ProviderUserUpdate, generated::operation_path,
+};
 
 const ITEMS: usize = 10_000;
 const CONCURRENCY: usize = 32;
@@ -29,7 +31,7 @@ fn bulk(c: &mut Criterion) {
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let update = ProviderUserUpdate::new().note_identifier(NoteIdentifier::Counselor);
     let baseline = baseline_http_client();
-    let url = format!("{base_url}/users/providers/{UPHEAL_UUID}");
+    let url = format!("{base_url}{}", operation_path(UPHEAL_UUID));
     let body = update.to_request().unwrap();
 
     let mut group = c.benchmark_group("bulk_10k_c32");
@@ -61,7 +63,7 @@ fn bulk(c: &mut Criterion) {
             let results: Vec<_> = futures_util::stream::iter(0..ITEMS)
                 .map(|_| async {
                     let response = baseline
-                        .patch(&url)
+                        .request(operation_method(), &url)
                         .bearer_auth(API_KEY)
                         .json(&body)
                         .send()

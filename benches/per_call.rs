@@ -11,10 +11,11 @@ mod support;
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::{
     API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
-    start_fixed_server, user_body,
+    operation_method, start_fixed_server, user_body,
 };
 use upheal_provider_users::{
     NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,
+    generated::operation_path,
 };
 
 const USER_AGENT: &str = concat!("upheal-provider-users/", env!("CARGO_PKG_VERSION"));
@@ -38,7 +39,7 @@ fn per_call(c: &mut Criterion) {
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let update = update();
     let baseline = baseline_http_client();
-    let url = format!("{base_url}/users/providers/{UPHEAL_UUID}");
+    let url = format!("{base_url}{}", operation_path(UPHEAL_UUID));
     let body = update.to_request().unwrap();
 
     let mut group = c.benchmark_group("per_call");
@@ -86,7 +87,7 @@ fn per_call(c: &mut Criterion) {
     group.bench_function("raw_reqwest_serde", |b| {
         b.to_async(&runtime).iter(|| async {
             let response = baseline
-                .patch(&url)
+                .request(operation_method(), &url)
                 .bearer_auth(API_KEY)
                 // The same request on the wire as the crate sends.
                 .header("accept", "application/json")

@@ -36,6 +36,7 @@ use redis_support::RedisServer;
 use upheal_provider_users::{
     Client, ErrorKind, ProviderUserId, ProviderUserUpdate, RateLimit, RetryPolicy,
     fake::{FakeUpheal, SeedUser},
+    generated::{OPERATION_METHOD, operation_path},
 };
 
 const BUDGET: u32 = 120;
@@ -135,10 +136,18 @@ async fn half_through_the_handle(
     let plain = futures_util::stream::iter(plain_rows)
         .map(|(_, (id, update))| {
             let (budget, http, key) = (budget.clone(), http.clone(), key.clone());
-            let url = format!("{}/users/providers/{id}", client.base_url());
+            let url = format!("{}{}", client.base_url(), operation_path(id));
             async move {
                 budget.acquire().await;
-                let response = http.patch(url).bearer_auth(key).json(&update).send().await;
+                let response = http
+                    .request(
+                        reqwest::Method::from_bytes(OPERATION_METHOD.as_bytes()).unwrap(),
+                        url,
+                    )
+                    .bearer_auth(key)
+                    .json(&update)
+                    .send()
+                    .await;
                 match response {
                     Ok(r) if r.status().is_success() => true,
                     Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {

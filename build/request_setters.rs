@@ -170,7 +170,7 @@ fn snake_case(camel: &str) -> String {
 /// each, as Rust source for `src/generated_property.rs` to include.
 pub fn source(properties: &[Property], spec_path: &str) -> String {
     let mut source = String::from(
-        "/// The request properties with generated setters, by name.\n\
+        "/// The request properties with generated setters, in the fragment's order.\n\
          pub(crate) const GENERATED: &[GeneratedProperty] = &[\n",
     );
     for property in properties {

@@ -72,3 +72,31 @@ fn every_request_property_has_a_setter() {
          setter is a breaking change (major; `cargo xtask spec-diff OLD NEW` says so)"
     );
 }
+
+/// The fragment's `ProviderUser` example, which the docs and the test
+/// fixtures are built from, is a user the client reads and names only
+/// properties the schema has (a renamed property cannot leave it stale).
+#[test]
+fn the_provider_user_example_is_a_valid_user() {
+    let spec = common::spec();
+    let schema = &spec["components"]["schemas"]["ProviderUser"];
+    let example = schema["example"].as_object().expect("an example object");
+    let properties = schema["properties"].as_object().unwrap();
+    let unknown: Vec<_> = example
+        .keys()
+        .filter(|key| !properties.contains_key(*key))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "the example names {unknown:?}, which ProviderUser does not have"
+    );
+    for required in schema["required"].as_array().unwrap() {
+        assert!(
+            example.contains_key(required.as_str().unwrap()),
+            "the example lacks {required}"
+        );
+    }
+    let user: upheal_provider_users::ProviderUser =
+        serde_json::from_value(schema["example"].clone()).expect("the client reads the example");
+    assert!(user.user_uuid().is_some());
+}

@@ -7,33 +7,35 @@ pub mod bare_progenitor;
 
 use std::net::SocketAddr;
 
-use axum::{Router, routing::patch};
+use axum::{
+    Router,
+    routing::{MethodFilter, on},
+};
+use upheal_provider_users::generated::{OPERATION_METHOD, OPERATION_PATH};
 
 pub const API_KEY: &str = "bench-key";
 pub const UPHEAL_UUID: &str = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 
+/// The fragment's `ProviderUser` example, with a partner id.
 pub fn user_body() -> String {
-    serde_json::json!({
-        "userId": UPHEAL_UUID,
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": "ada@example.com",
-        "defaultNoteTemplateIds": ["tpl-1", "tpl-2"],
-        "nationalProviderIdentifier": "1234567893",
-        "therapyLicence": "LPC-12345",
-        "noteIdentifier": "Clinician",
-        "partnerUserId": "ext-42",
-        "organizationId": "org-1",
-    })
-    .to_string()
+    let fragment: serde_json::Value = serde_json::from_str(include_str!(
+        "../../openapi/update-provider-user-by-id-v2.json"
+    ))
+    .unwrap();
+    let mut user = fragment["components"]["schemas"]["ProviderUser"]["example"].clone();
+    user["userId"] = UPHEAL_UUID.into();
+    user["partnerUserId"] = "ext-42".into();
+    user.to_string()
 }
 
 /// Starts the fixed-answer server on the current runtime.
 pub async fn start_fixed_server() -> SocketAddr {
     let body = user_body();
+    // The fragment's route (axum writes parameters as OpenAPI does).
+    let method = axum::http::Method::from_bytes(OPERATION_METHOD.as_bytes()).unwrap();
     let app = Router::new().route(
-        "/users/providers/{id}",
-        patch(move || {
+        OPERATION_PATH,
+        on(MethodFilter::try_from(method).unwrap(), move || {
             let body = body.clone();
             async move { ([("content-type", "application/json")], body) }
         }),
@@ -93,4 +95,9 @@ pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The fragment's method, for the raw-reqwest baselines.
+pub fn operation_method() -> reqwest::Method {
+    reqwest::Method::from_bytes(OPERATION_METHOD.as_bytes()).unwrap()
 }

@@ -19,21 +19,21 @@ pub fn client_for(server: &MockServer) -> Client {
         .expect("a loopback base URL is valid")
 }
 
-/// A complete `ProviderUser` body as the API documents it.
+/// A complete `ProviderUser` body: the fragment's own `example` (so a
+/// corrected property follows the fragment), for `user_id` and, when
+/// given, `partner_user_id`.
 pub fn user_json(user_id: &str, partner_user_id: Option<&str>) -> Value {
-    let mut user = json!({
-        "userId": user_id,
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": "ada@example.com",
-        "defaultNoteTemplateIds": ["tpl-1"],
-        "nationalProviderIdentifier": "1234567893",
-        "therapyLicence": "LPC-12345",
-        "noteIdentifier": "Clinician",
-        "organizationId": "org-1",
-    });
-    if let Some(partner) = partner_user_id {
-        user["partnerUserId"] = json!(partner);
+    let mut user = spec()["components"]["schemas"]["ProviderUser"]["example"].clone();
+    assert!(
+        user.is_object(),
+        "the fragment's ProviderUser has an example"
+    );
+    user["userId"] = json!(user_id);
+    match partner_user_id {
+        Some(partner) => user["partnerUserId"] = json!(partner),
+        None => {
+            user.as_object_mut().unwrap().remove("partnerUserId");
+        }
     }
     user
 }
