@@ -53,7 +53,7 @@ spec["paths"]["/v2/users/providers/{providerUserId}"] = spec["paths"].pop("/user
 spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
 (
   cd "$work/added"
-  UPDATE_GENERATED_SNAPSHOT=1 cargo test --quiet --all-features --test generated_snapshot
+  UPDATE_GENERATED_SNAPSHOT=1 cargo test --quiet --all-features --test integration generated_snapshot
   grep -q "pub timezone" tests/snapshots/generated.rs.snap
   grep -q "pub fn timezone(mut self, value: impl Into<String>) -> Self" tests/snapshots/generated.rs.snap
   grep -q "pub fn spoken_languages<I, S>(mut self, values: I) -> Self" tests/snapshots/generated.rs.snap

@@ -20,7 +20,7 @@
 //!
 //! Needs `redis-server` on the PATH (or `UPHEAL_TEST_REDIS_URL`).
 
-#[path = "../tests/redis_support/mod.rs"]
+#[path = "../tests/integration/redis_support/mod.rs"]
 mod redis_support;
 
 use std::{

@@ -23,7 +23,7 @@
 //! processes are this same executable, started again with
 //! `SHARED_BUDGET_WORKER` set.
 
-#[path = "../tests/redis_support/mod.rs"]
+#[path = "../tests/integration/redis_support/mod.rs"]
 mod redis_support;
 
 use std::{

@@ -2,7 +2,7 @@
 //! text comes in, parsing never panics, and an accepted id reaches the
 //! server as exactly one path segment that decodes back to the same id.
 
-mod common;
+use crate::common;
 
 use std::sync::{Mutex, OnceLock};
 

@@ -2,8 +2,8 @@
 //! against a fake enforcing it as a strict sliding window.
 #![cfg(feature = "cli")]
 
-mod cli_support;
-mod redis_support;
+use crate::cli_support;
+use crate::redis_support;
 
 use std::{process::Command, time::Duration};
 

@@ -5,7 +5,7 @@
 //! `tests/snapshots/generated.rs.snap`.
 //!
 //! After an intended change, rewrite the snapshot with
-//! `UPDATE_GENERATED_SNAPSHOT=1 cargo test --test generated_snapshot`
+//! `UPDATE_GENERATED_SNAPSHOT=1 cargo test --all-features --test integration generated_snapshot`
 //! and commit it together with the change.
 
 use std::{fs, path::Path};
@@ -60,6 +60,6 @@ fn generated_code_matches_the_snapshot() {
         .to_string();
     panic!(
         "the generated code differs from its snapshot; review the diff and, if it is \
-         intended, run `UPDATE_GENERATED_SNAPSHOT=1 cargo test --test generated_snapshot`\n{diff}"
+         intended, run `UPDATE_GENERATED_SNAPSHOT=1 cargo test --all-features --test integration generated_snapshot`\n{diff}"
     );
 }

@@ -29,7 +29,7 @@ fn the_default_base_url_is_production() {
     assert_eq!(client.base_url(), DEFAULT_BASE_URL);
     // The fragment's `servers` is the one source of the default host.
     let fragment: serde_json::Value = serde_json::from_str(include_str!(
-        "../openapi/update-provider-user-by-id-v2.json"
+        "../../openapi/update-provider-user-by-id-v2.json"
     ))
     .unwrap();
     let server = fragment["servers"][0]["url"].as_str().unwrap();

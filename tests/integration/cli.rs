@@ -1,7 +1,7 @@
 //! The real `upheal-provider-users` binary, run against the fake server.
 #![cfg(feature = "cli")]
 
-mod cli_support;
+use crate::cli_support;
 
 use std::{
     collections::{BTreeMap, BTreeSet},

@@ -2,7 +2,7 @@
 //! every line number is the one an editor shows.
 #![cfg(feature = "cli")]
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::*;
 use upheal_provider_users::fake::{FakeUpheal, SeedUser};

@@ -3,7 +3,7 @@
 //! Each scripted server writes raw bytes, so it can do what no HTTP
 //! framework would: trickle, lie, flood and echo.
 
-mod common;
+use crate::common;
 
 use std::{
     net::SocketAddr,

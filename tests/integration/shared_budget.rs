@@ -2,8 +2,8 @@
 //! Redis, the fallback when Redis dies, and pacing that adapts to 429s.
 #![cfg(all(feature = "redis", feature = "fake"))]
 
-mod common;
-mod redis_support;
+use crate::common;
+use crate::redis_support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! `Npi`, `NoteIdentifier` and `ProviderUserId` on their own.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! With the `schemars` feature, the crate's schemas agree with the fragment.
 #![cfg(feature = "schemars")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

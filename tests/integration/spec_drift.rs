@@ -1,6 +1,6 @@
 //! The hand-written layer must cover exactly what the fragment describes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

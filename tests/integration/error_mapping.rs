@@ -1,6 +1,6 @@
 //! Every documented and undocumented server answer maps to a typed error.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! run that stops after sending says what was sent.
 #![cfg(feature = "cli")]
 
-mod cli_support;
+use crate::cli_support;
 
 use std::{
     fs,

@@ -1,6 +1,6 @@
 //! What goes on the wire: method, path, headers and the exact JSON body.
 
-mod common;
+use crate::common;
 
 use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
 use serde_json::{Value, json};

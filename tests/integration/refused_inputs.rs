@@ -1,6 +1,6 @@
 //! Invalid input fails with `InvalidInput`, names the field, and sends nothing.
 
-mod common;
+use crate::common;
 
 use common::client_for;
 use upheal_provider_users::{Error, ErrorKind, NoteIdentifier, ProviderUserId, ProviderUserUpdate};

@@ -2,7 +2,7 @@
 //! provider and the content of its update, never on row numbers.
 #![cfg(feature = "cli")]
 
-mod cli_support;
+use crate::cli_support;
 
 use std::collections::BTreeSet;
 

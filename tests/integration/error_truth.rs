@@ -1,6 +1,6 @@
 //! Errors tell the truth about what happened: attempts, status, ids, advice.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 #[cfg(feature = "fake")]
