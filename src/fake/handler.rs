@@ -11,7 +11,7 @@ use axum::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, state::FakeState};
+use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser, state::FakeState};
 use crate::{ProviderUser, fragment, generated::types::UpdateProviderUserRequest};
 
 const REDACTED_BEARER: &str = "Bearer [redacted]";
@@ -139,15 +139,10 @@ async fn injected_answer(fault: Option<&Fault>) -> Option<Response> {
 
 /// A provider user nobody addressed, for [`Fault::WrongUser`].
 fn someone_else() -> String {
-    json!({
-        "userId": Uuid::new_v4().to_string(),
-        "partnerUserId": "someone-else",
-        "firstName": "Someone",
-        "lastName": "Else",
-        "email": "someone.else@example.com",
-        "defaultNoteTemplateIds": [],
-    })
-    .to_string()
+    SeedUser::new("Someone", "Else", "someone.else@example.com")
+        .partner_user_id("someone-else")
+        .to_json(None)
+        .to_string()
 }
 
 /// The credentials of a `Bearer` authorization; the scheme name is

@@ -19,10 +19,13 @@ use upheal_provider_users::{
     Client, ClientBuilder, ErrorKind, ProviderUserId, ProviderUserUpdate, RetryPolicy,
 };
 
-const PROVIDER: &str = r#"{"userId":"6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b","partnerUserId":"ext-1","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com","defaultNoteTemplateIds":[]}"#;
+/// The fragment's example user, as partner `ext-1`.
+fn provider() -> String {
+    crate::common::user_json(crate::common::UPHEAL_UUID, Some("ext-1")).to_string()
+}
 
 /// A TLS server for `localhost` whose certificate is signed by a fresh test
-/// CA; answers every request with [`PROVIDER`]. Returns its port and the CA.
+/// CA; answers every request with [`provider`]. Returns its port and the CA.
 async fn tls_server() -> (u16, String) {
     let (port, ca_pem, _) = tls_server_presenting(Presented::Good).await;
     (port, ca_pem)
@@ -124,9 +127,10 @@ async fn tls_server_presenting(presented: Presented) -> (u16, String, Arc<Atomic
                         break;
                     }
                 }
+                let provider = provider();
                 let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{PROVIDER}",
-                    PROVIDER.len()
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{provider}",
+                    provider.len()
                 );
                 let _ = tls.write_all(response.as_bytes()).await;
                 let _ = tls.shutdown().await;
