@@ -23,7 +23,10 @@
 //! `defaultNoteTemplateIds` — or JSON Lines (`.jsonl`/`.ndjson`) with the
 //! same field names. An empty cell (or an absent or `null` field) leaves the
 //! value unchanged. In CSV, template ids are separated by `;` and `[]` clears
-//! the list; in JSON Lines, `[]` clears it.
+//! the list; in JSON Lines, `[]` clears it. A request property the API adds
+//! later is a column of its own name as soon as the crate's fragment has
+//! it (see [`ProviderUserUpdate::generated_properties`](crate::ProviderUserUpdate::generated_properties)):
+//! a text cell, or for a list, items separated by `;` as above.
 //!
 //! Files as Excel saves them are read as they are: a UTF-8 byte-order mark,
 //! CRLF, quoted cells spanning lines, blank rows (a note), and extra columns
