@@ -45,7 +45,7 @@ copy added
 edit_fragment added '
 schemas = spec["components"]["schemas"]
 schemas["UpdateProviderUserRequest"]["properties"]["timezone"] = {"type": "string", "maxLength": 64, "description": "IANA time zone."}
-schemas["UpdateProviderUserRequest"]["properties"]["spokenLanguages"] = {"type": "array", "items": {"type": "string"}}
+schemas["UpdateProviderUserRequest"]["properties"]["spokenLanguages"] = {"type": "array", "items": {"type": "string"}, "description": "Languages the provider speaks."}
 schemas["ProviderUser"]["properties"]["timezone"] = {"type": "string", "description": "IANA time zone."}
 schemas["NoteIdentifier"]["enum"].append("Nurse")
 schemas["NoteIdentifier"]["enum"].remove("Writer")
@@ -135,7 +135,9 @@ refused required-header '
 op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
 op["parameters"].append({"name": "X-Partner-Id", "in": "header", "required": True, "schema": {"type": "string"}})' \
   "a new header parameter \`X-Partner-Id\`; every call must now send it, and no caller can yet: a new required input is a breaking change (a major bump)"
-refused integer-request-property "$P[\"UpdateProviderUserRequest\"][\"properties\"][\"sessionMinutes\"] = {\"type\": \"integer\"}" \
+refused undescribed-property "$P[\"UpdateProviderUserRequest\"][\"properties\"][\"timezone\"] = {\"type\": \"string\"}" \
+  "\`components.schemas.UpdateProviderUserRequest.properties.timezone\` has no \`description\`"
+refused integer-request-property "$P[\"UpdateProviderUserRequest\"][\"properties\"][\"sessionMinutes\"] = {\"type\": \"integer\", \"description\": \"Minutes.\"}" \
   "\`components.schemas.UpdateProviderUserRequest.properties.sessionMinutes\` is of type \`integer\`, and only plain strings and arrays of plain strings get a generated setter. A new optional request property is a minor change"
 echo "each mistake, and each change the hand-written layer cannot follow, is refused with its location, its bump and what to do"
 

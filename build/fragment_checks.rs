@@ -13,6 +13,36 @@ pub fn problems(spec: &Value, operation_id: &str) -> Vec<String> {
     let mut problems = Vec::new();
     walk(spec, spec, &mut Vec::new(), &mut problems);
     problems.extend(error_body_types(spec, operation_id));
+    problems.extend(undescribed_properties(spec));
+    problems
+}
+
+/// Each property of a component schema becomes a documented field (and a
+/// generated setter's docs), and the crate denies missing docs: without a
+/// `description`, rustc would stop the build pointing into generated code.
+fn undescribed_properties(spec: &Value) -> Vec<String> {
+    let Some(schemas) = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (schema, body) in schemas {
+        let properties = body["properties"].as_object().into_iter().flatten();
+        for (property, definition) in properties {
+            if definition["description"]
+                .as_str()
+                .is_none_or(|d| d.trim().is_empty())
+            {
+                problems.push(format!(
+                    "`components.schemas.{schema}.properties.{property}` has no `description`: \
+                     it becomes a documented field on docs.rs and the crate denies missing \
+                     docs; add one (what the API says of it, and any assumption)"
+                ));
+            }
+        }
+    }
     problems
 }
 
