@@ -62,7 +62,7 @@ spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
   grep -q 'OPERATION_PATH: &str = "/v2/users/providers/{providerUserId}"' tests/snapshots/generated.rs.snap
   grep -q 'SERVER_URL: &str = "https://api.eu.upheal.io"' tests/snapshots/generated.rs.snap
   # The generated-property tests must see both properties, not pass vacuously.
-  if ! UPHEAL_EXPECT_GENERATED_PROPERTIES=spokenLanguages,timezone \
+  if ! UPHEAL_EXPECT_GENERATED_PROPERTIES=timezone,spokenLanguages \
       cargo test --quiet --all-features > "$work/added-tests.log" 2>&1; then
     cat "$work/added-tests.log"
     echo "FAIL: the crate with the edited fragment does not pass its tests"
