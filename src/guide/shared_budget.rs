@@ -55,7 +55,10 @@
 //!   admits each item before its deadline starts: it never fails an item
 //!   for waiting its turn.
 //! - **Redis down, slow, or refusing:** a call never waits on Redis more
-//!   than 250 ms and never goes unpaced: it runs on a local share of the
+//!   than 250 ms (the client's very first call waits up to 2 s for the
+//!   first connection, a TLS handshake included; later connections are made
+//!   in the background, up to 5 s each, and no call waits for them) and
+//!   never goes unpaced: it runs on a local share of the
 //!   budget ([`RateLimit::redis_fallback_share`](crate::RateLimit::redis_fallback_share),
 //!   default 25%, so four processes falling back together stay within the
 //!   limit), warns once naming the cause and the fix (unreachable, refused

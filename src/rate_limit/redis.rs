@@ -335,7 +335,8 @@ impl SharedBudget {
     /// Takes a slot if one is free now, or says when to ask again; `news`
     /// hears first of the last 429 on the key, so a pause it started holds
     /// this request too. Nothing is reserved ahead: a refused caller has
-    /// spent nothing. Redis slow or down never holds a call: the fallback
+    /// spent nothing. Redis slow or down holds a call at most one step
+    /// (or, for the first call, the first connection): the fallback
     /// answers instead.
     pub(super) async fn try_take(&self, news: impl FnOnce(ThrottleNews)) -> Result<(), Instant> {
         let connected = self.connector.ready().is_some();

@@ -105,7 +105,7 @@ impl RedisConnector {
             let outcome = match tokio::time::timeout(CONNECT_TIMEOUT, target.connect()).await {
                 Ok(Ok(connection)) => State::Ready(connection),
                 Ok(Err(e)) => State::Failed(e.to_string()),
-                Err(_) => State::Failed("no connection in time".to_owned()),
+                Err(_) => State::Failed("timed out connecting".to_owned()),
             };
             settle.0.send_replace(outcome);
         });

@@ -33,7 +33,7 @@ pub(super) fn explain(error: &str) -> (&'static str, &'static str) {
         )
     } else if has("no answer in time") || has("timed out") {
         (
-            "Redis did not answer within 250 ms",
+            "Redis did not answer within 250 ms (2 s for the first connection)",
             "check the Redis server's load and the network to it",
         )
     } else {
