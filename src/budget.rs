@@ -69,9 +69,10 @@ impl Budget {
     }
 
     /// Like [`Self::acquire`], but gives up when the slot would come after
-    /// `deadline` (at once when that is already known, else when the
-    /// deadline passes in line), with [`ErrorKind::Timeout`] and no slot
-    /// spent. Takes a `tokio::time::Instant` or a `std::time::Instant`.
+    /// `deadline` (at once when the deadline has passed or the next slot is
+    /// already known to be later, else when the deadline passes in line),
+    /// with [`ErrorKind::Timeout`] and no slot spent. Takes a
+    /// `tokio::time::Instant` or a `std::time::Instant`.
     ///
     /// [`ErrorKind::Timeout`]: crate::ErrorKind::Timeout
     ///
@@ -101,6 +102,39 @@ impl Budget {
     /// for a run's summary.
     pub fn sharing(&self) -> Sharing {
         self.pacer.sharing()
+    }
+
+    /// For a budget in Redis: whether Redis answers *now*, since when, and
+    /// how many processes share the key, for a health check or a run's
+    /// summary (`None` for a budget held in this process). Unlike
+    /// [`Sharing::Redis`]'s `fallback_time`, which adds up every spell
+    /// since the client was built, this tells "down now" from "was down".
+    ///
+    /// ```no_run
+    /// # fn check(budget: &upheal_provider_users::Budget) {
+    /// if let Some(redis) = budget.redis_status() {
+    ///     if !redis.answering() {
+    ///         eprintln!("Redis silent for {:?}: pacing on the fallback share", redis.since().elapsed());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn redis_status(&self) -> Option<RedisStatus> {
+        #[cfg(feature = "redis")]
+        return self.pacer.redis_status();
+        #[cfg(not(feature = "redis"))]
+        None
+    }
+
+    /// Takes this process out of the processes sharing the key in Redis
+    /// at once, for a graceful shutdown: the others stop leaving room for
+    /// it. Without it, a process that ends without dropping its client on
+    /// a running runtime is taken for gone only after
+    /// [`RateLimit::redis_member_timeout`](crate::RateLimit::redis_member_timeout).
+    /// A call made afterwards joins again. Does nothing for a budget held
+    /// in this process.
+    pub async fn leave(&self) {
+        self.pacer.leave().await;
     }
 
     /// Reports a 429 met by a call this crate did not make, with its
@@ -147,6 +181,59 @@ impl fmt::Display for Sharing {
                 fallback_time.as_secs().max(1),
                 fallback_share * 100.0
             ),
+        }
+    }
+}
+
+/// Whether a budget held in Redis reaches it now: see
+/// [`Budget::redis_status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedisStatus {
+    pub(crate) answering: bool,
+    pub(crate) since: std::time::Instant,
+    pub(crate) live_processes: u32,
+    pub(crate) silent_processes: u32,
+}
+
+impl RedisStatus {
+    /// Whether the last step this process made in Redis was answered in
+    /// time (false: it paces on its fallback share now).
+    pub fn answering(&self) -> bool {
+        self.answering
+    }
+
+    /// Since when Redis has been answering, or silent.
+    pub fn since(&self) -> std::time::Instant {
+        self.since
+    }
+
+    /// The processes on the key that Redis last showed live, this one
+    /// included (0 before the first step).
+    pub fn live_processes(&self) -> u32 {
+        self.live_processes
+    }
+
+    /// The processes on the key gone silent that the live ones leave room
+    /// for (they may be pacing on their fallback share).
+    pub fn silent_processes(&self) -> u32 {
+        self.silent_processes
+    }
+}
+
+impl fmt::Display for RedisStatus {
+    /// "Redis answering for 12 s (2 processes live, 1 silent)" or "Redis
+    /// silent for 3 s".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let since = self.since.elapsed().as_secs();
+        if self.answering {
+            write!(
+                f,
+                "Redis answering for {since} s ({} processes live, {} silent)",
+                self.live_processes, self.silent_processes
+            )
+        } else {
+            write!(f, "Redis silent for {since} s")
         }
     }
 }

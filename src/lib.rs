@@ -33,7 +33,7 @@ mod tls;
 mod transport;
 
 pub use base_url::DEFAULT_BASE_URL;
-pub use budget::{Budget, Sharing};
+pub use budget::{Budget, RedisStatus, Sharing};
 pub use client::Client;
 pub use client_builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -4,6 +4,7 @@
 //! 429s it meets ([`adaptive`]).
 
 mod adaptive;
+mod dispatcher;
 mod fair_queue;
 mod local;
 #[cfg(feature = "redis")]
@@ -12,6 +13,8 @@ mod redis;
 mod redis_connection;
 #[cfg(feature = "redis")]
 mod redis_connector;
+#[cfg(feature = "redis")]
+mod redis_scripts;
 #[cfg(feature = "redis")]
 mod redis_trouble;
 mod window_count;
@@ -142,18 +145,25 @@ impl RateLimit {
             budget,
             adaptive: self.adaptive.then(|| adaptive::Adaptive::new(self)),
             queue: fair_queue::FairQueue::default(),
+            dispatcher: dispatcher::Dispatcher::default(),
+            lateness: local::pacing(self, 1.0).0,
         }))
     }
 }
 
 /// Runs a [`RateLimit`] for one client and its clones: callers wait in one
-/// line, first come first served, and the one at the front takes a slot
-/// only when it is free (see [`fair_queue`]).
+/// line, first come first served, and a dispatcher task hands each slot to
+/// the front of the line when the budget gives it (see [`fair_queue`] and
+/// [`dispatcher`]).
 #[derive(Debug)]
 pub(crate) struct Pacer {
     budget: Budget,
     adaptive: Option<adaptive::Adaptive>,
     queue: fair_queue::FairQueue,
+    dispatcher: dispatcher::Dispatcher,
+    /// How late a handed slot may still be used: the budget's interval.
+    /// Later, it would count in a window the budget did not give it to.
+    lateness: Duration,
 }
 
 #[derive(Debug)]
@@ -163,18 +173,23 @@ enum Budget {
     Shared(Box<redis::SharedBudget>),
 }
 
+/// What the budget says when asked for the next slot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum NextSlot {
+    /// A slot is taken for the moment given (now, or later: a place
+    /// reserved in a shared budget's order).
+    Taken(Instant),
+    /// Nothing was taken; ask again then.
+    FreeAt(Instant),
+}
+
 /// The call's deadline would pass before the pacer let its request go.
 #[derive(Debug)]
 pub(crate) struct DeadlinePassed;
 
-/// Sleeps until `at`, unless that is past `deadline`.
-async fn wait_until(at: Instant, deadline: Option<Instant>) -> Result<(), DeadlinePassed> {
-    if deadline.is_some_and(|deadline| at > deadline) {
-        return Err(DeadlinePassed);
-    }
-    tokio::time::sleep_until(at).await;
-    Ok(())
-}
+/// How often a caller that waits without a deadline makes sure a
+/// dispatcher still runs (its runtime may have shut down meanwhile).
+const DISPATCHER_CHECK: Duration = Duration::from_secs(1);
 
 impl Pacer {
     /// A place in line for a call arriving now; the call keeps it for its
@@ -185,47 +200,143 @@ impl Pacer {
 
     /// Waits until one request may be sent, first come first served by
     /// `ticket` (a new one when `None`), or fails when that would be after
-    /// `deadline`: at once when the front of the line already knows its
-    /// slot is later, else when the deadline passes in line. A caller that
-    /// fails or is dropped has spent no slot.
+    /// `deadline`: at once when the deadline has passed or the dispatcher
+    /// already knows the next slot is later, else when the deadline passes
+    /// in line. A caller that fails or is dropped has spent no slot (one
+    /// handed to it goes to the next caller).
     pub(crate) async fn acquire(
-        &self,
+        self: &Arc<Self>,
         deadline: Option<Instant>,
         ticket: Option<Ticket>,
     ) -> Result<(), DeadlinePassed> {
-        let place = self.queue.join(ticket.unwrap_or_else(|| self.ticket()));
+        if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+            return Err(DeadlinePassed);
+        }
+        if self.queue.is_idle() && self.try_take_alone() {
+            return Ok(());
+        }
+        let ticket = ticket.unwrap_or_else(|| self.ticket());
         loop {
-            match deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, place.reach_front())
-                    .await
-                    .map_err(|_| DeadlinePassed)?,
-                None => place.reach_front().await,
-            }
-            match self.try_take().await {
-                Ok(()) => return Ok(()),
-                Err(free_at) => wait_until(free_at, deadline).await?,
+            let Some(mut place) = self.queue.join(ticket, deadline) else {
+                return Err(DeadlinePassed);
+            };
+            self.dispatcher.call(self);
+            let answer = loop {
+                let check = Instant::now() + DISPATCHER_CHECK;
+                let until = deadline.map_or(check, |deadline| deadline.min(check));
+                match tokio::time::timeout_at(until, place.answer()).await {
+                    Ok(answer) => break answer,
+                    Err(_) if deadline.is_some_and(|deadline| deadline <= Instant::now()) => {
+                        // A slot that came as the deadline passed is used.
+                        break place.answer_now().or(Some(fair_queue::Answer::TooLate));
+                    }
+                    Err(_) => self.dispatcher.call(self),
+                }
+            };
+            match answer {
+                Some(fair_queue::Answer::Slot(slot)) if slot.is_fresh(self.lateness) => {
+                    return Ok(());
+                }
+                Some(fair_queue::Answer::TooLate) => return Err(DeadlinePassed),
+                // Held unpolled past its moment (its slot is spent), or the
+                // dispatcher stopped: in line again, with the same ticket.
+                Some(fair_queue::Answer::Slot(_)) | None => continue,
             }
         }
     }
 
-    /// One slot if every gate has one free now; otherwise when to ask
-    /// again, with nothing taken from any of them.
-    async fn try_take(&self) -> Result<(), Instant> {
+    /// With nobody in line, a slot free now is taken without the
+    /// dispatcher (a local budget only: a shared one keeps its order in
+    /// Redis).
+    fn try_take_alone(&self) -> bool {
+        let Budget::Local(local) = &self.budget else {
+            return false;
+        };
+        if self
+            .adaptive
+            .as_ref()
+            .is_some_and(|a| a.not_before().is_some())
+        {
+            return false;
+        }
+        local.try_take().is_ok() && self.adaptive.as_ref().is_none_or(|a| a.let_go())
+    }
+
+    /// The dispatcher's step: one slot for the front of the line.
+    async fn serve_front(&self) {
+        if let Some(spare) = self.queue.take_spare(|slot| slot.is_fresh(self.lateness)) {
+            self.hand_out(spare);
+            return;
+        }
+        match self.next_slot().await {
+            NextSlot::Taken(at) => {
+                self.queue.set_next_slot_not_before(Some(at));
+                self.queue.turn_away_deadlines_before(at);
+                self.pause_until(at).await;
+                self.queue.set_next_slot_not_before(None);
+                // A 429 may have paused everyone meanwhile: sending now
+                // would land inside the pause (the slot is lost; rare).
+                if self.adaptive.as_ref().is_none_or(|a| a.let_go()) {
+                    self.hand_out(fair_queue::Slot { at });
+                }
+            }
+            NextSlot::FreeAt(at) => {
+                self.queue.set_next_slot_not_before(Some(at));
+                self.queue.turn_away_deadlines_before(at);
+                self.pause_until(at).await;
+            }
+        }
+    }
+
+    fn hand_out(&self, slot: fair_queue::Slot) {
+        if let Err(slot) = self.queue.hand_out(slot) {
+            self.queue.keep_spare(slot);
+        }
+    }
+
+    /// Sleeps until `at`; a budget in Redis keeps this process's
+    /// membership fresh meanwhile.
+    async fn pause_until(&self, at: Instant) {
+        #[cfg(feature = "redis")]
+        if let Budget::Shared(shared) = &self.budget {
+            while let Some(check) = shared.check_due().filter(|check| *check < at) {
+                tokio::time::sleep_until(check).await;
+                shared.check().await;
+            }
+        }
+        tokio::time::sleep_until(at).await;
+    }
+
+    /// When an idle dispatcher must next look at the budget (a budget in
+    /// Redis: its heartbeat); `None` for a local one.
+    fn idle_check_at(&self) -> Option<Instant> {
+        match &self.budget {
+            Budget::Local(_) => None,
+            #[cfg(feature = "redis")]
+            Budget::Shared(shared) => shared.check_due(),
+        }
+    }
+
+    async fn idle_check(&self) {
+        #[cfg(feature = "redis")]
+        if let Budget::Shared(shared) = &self.budget {
+            shared.check().await;
+        }
+    }
+
+    /// The next slot from every gate: adaptive pacing's pause or rate
+    /// first, then the budget.
+    async fn next_slot(&self) -> NextSlot {
         if let Some(at) = self.adaptive.as_ref().and_then(|a| a.not_before()) {
-            return Err(at);
+            return NextSlot::FreeAt(at);
         }
         match &self.budget {
-            Budget::Local(local) => local.try_take()?,
+            Budget::Local(local) => match local.try_take() {
+                Ok(()) => NextSlot::Taken(Instant::now()),
+                Err(at) => NextSlot::FreeAt(at),
+            },
             #[cfg(feature = "redis")]
-            Budget::Shared(shared) => shared.try_take(|news| self.heard_of_429(news)).await?,
-        }
-        // A 429 may have come during the Redis step: sending now would land
-        // inside the `Retry-After` pause (the slot is lost; this is rare).
-        match &self.adaptive {
-            Some(adaptive) if !adaptive.let_go() => {
-                Err(adaptive.not_before().unwrap_or_else(Instant::now))
-            }
-            _ => Ok(()),
+            Budget::Shared(shared) => shared.next_slot(|news| self.heard_of_429(news)).await,
         }
     }
 
@@ -242,6 +353,25 @@ impl Pacer {
                     fallback_share,
                 }
             }
+        }
+    }
+
+    /// For a budget in Redis: whether Redis answers now, since when, and
+    /// how many processes share the key.
+    #[cfg(feature = "redis")]
+    pub(crate) fn redis_status(&self) -> Option<crate::budget::RedisStatus> {
+        match &self.budget {
+            Budget::Local(_) => None,
+            Budget::Shared(shared) => Some(shared.status()),
+        }
+    }
+
+    /// Takes this process out of the processes sharing the key in Redis
+    /// (a no-op for a local budget).
+    pub(crate) async fn leave(&self) {
+        #[cfg(feature = "redis")]
+        if let Budget::Shared(shared) = &self.budget {
+            shared.leave().await;
         }
     }
 
@@ -269,6 +399,16 @@ impl Pacer {
     }
 }
 
+impl Drop for Pacer {
+    fn drop(&mut self) {
+        self.dispatcher.stop();
+        #[cfg(feature = "redis")]
+        if let Budget::Shared(shared) = &self.budget {
+            shared.leave_in_background();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::{
@@ -285,7 +425,7 @@ mod tests {
     }
 
     /// How long a caller arriving now waits for its slot.
-    async fn wait_of_a_fresh_caller(pacer: &Pacer) -> Duration {
+    async fn wait_of_a_fresh_caller(pacer: &Arc<Pacer>) -> Duration {
         let started = Instant::now();
         pacer.acquire(None, None).await.unwrap();
         started.elapsed()
@@ -314,6 +454,56 @@ mod tests {
             waiter.await.unwrap();
         }
         assert_eq!(*served.lock().unwrap(), tickets);
+    }
+
+    /// A caller at the front of the line whose future is polled once and
+    /// then held (a `select!` busy elsewhere) costs at most the slot handed
+    /// to it: the others go on at the budget's rate. Before: it held every
+    /// other caller for as long as it was not polled.
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_that_is_not_polled_does_not_hold_the_line() {
+        let pacer = pacer(10, Duration::from_secs(1));
+        // Spend the one free slot, so the held caller has to wait in line.
+        assert_eq!(wait_of_a_fresh_caller(&pacer).await, Duration::ZERO);
+        let mut held = Box::pin(pacer.acquire(None, None));
+        let polled_once = futures_util::poll!(held.as_mut());
+        assert!(polled_once.is_pending(), "it waits for its slot");
+        let started = Instant::now();
+        let others: Vec<_> = (0..20)
+            .map(|_| {
+                let pacer = Arc::clone(&pacer);
+                tokio::spawn(async move { pacer.acquire(None, None).await.unwrap() })
+            })
+            .collect();
+        for other in others {
+            other.await.unwrap();
+        }
+        // 20 slots after the held one's: 21 intervals of 101.5 ms (and the
+        // timer's millisecond rounding).
+        let took = started.elapsed();
+        assert!(took <= Duration::from_millis(2_200), "{took:?}");
+        // Polled at last, long after its slot's moment: it lines up again
+        // (its slot is spent), and gets the next one.
+        let late = Instant::now();
+        held.await.unwrap();
+        assert!(
+            late.elapsed() <= Duration::from_millis(102),
+            "{:?}",
+            late.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_already_past_fails_at_once_and_spends_nothing() {
+        let pacer = pacer(10, Duration::from_secs(1));
+        let past = Instant::now();
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert!(pacer.acquire(Some(past), None).await.is_err());
+        assert_eq!(
+            wait_of_a_fresh_caller(&pacer).await,
+            Duration::ZERO,
+            "the free slot is still there"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,14 +1,25 @@
 //! A budget held in Redis, shared by every client on the same API key and
 //! the same Redis, across threads, clones and processes.
 //!
-//! One atomic server-side step per slot (a GCRA in a Lua script): it takes
-//! the slot if it is free now, or returns how long until one is, so no two
-//! processes can take the same slot and nobody holds a slot while asleep.
-//! Within a process only the caller at the front of the line asks (see
-//! `fair_queue`), so Redis sees about one step per slot per process.
-//! Redis unreachable or slow never hangs a call and never lifts the limit:
-//! the client falls back to a local limiter at a share of the budget, warns
-//! once, and tries Redis again every second.
+//! **Order, not a race.** Each process's dispatcher reserves the next slot
+//! in the key's order (one atomic step, `RESERVE_SLOT`) and holds at most
+//! one reservation at a time; Redis gives each reservation a later moment
+//! than the ones before it. Processes with callers waiting therefore take
+//! turns, whatever their distance to Redis: when processes raced to take
+//! a slot the moment it freed, the one with the shortest round trip won
+//! nearly every time and a farther one starved.
+//!
+//! **Members.** Every step (and a heartbeat while idle) marks this process
+//! live in the key's member hash, with the share of the budget it takes on
+//! its own when it cannot reach Redis. A member silent for longer than
+//! `LIVE_FOR` may be pacing itself on that share, so the live ones stretch
+//! their interval to leave it room, until it returns or is forgotten. A
+//! process that loses Redis waits until the others must have noticed
+//! (`LIVE_FOR` after its last step that may have landed, and a margin)
+//! before it sends on its own share: together they never exceed the key.
+//!
+//! Redis slow or down never hangs a call beyond one step (250 ms), and a
+//! step's outcome never waits for a connection after the first.
 //!
 //! The same step brings back the news of the last 429 any process on the
 //! key met (each reports its own in the background), so adaptive pacing in
@@ -16,10 +27,7 @@
 
 use std::{
     fmt,
-    sync::{
-        Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Mutex, MutexGuard},
     time::Duration,
 };
 
@@ -28,10 +36,11 @@ use sha2::Sha256;
 use tokio::time::Instant;
 
 use super::{
-    RateLimit, adaptive,
+    NextSlot, RateLimit, adaptive,
     local::{LocalBudget, pacing},
-    redis_connection::RedisTarget,
+    redis_connection::{RedisConnection, RedisTarget},
     redis_connector::RedisConnector,
+    redis_scripts::{HEARTBEAT, REPORT_429, RESERVE_SLOT, script},
 };
 use crate::Error;
 
@@ -43,79 +52,25 @@ const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 /// Only the first: once the budget has fallen back, connections are made
 /// in the background and no call waits for one.
 const FIRST_CONNECT_WAIT: Duration = Duration::from_secs(2);
+/// How often a process tells Redis it is live while it takes no slot.
+const HEARTBEAT_EVERY: Duration = Duration::from_millis(500);
+/// A member not seen for longer than this may be pacing on its own share.
+const LIVE_FOR: Duration = Duration::from_secs(2);
+/// How late a step that timed out may still land in Redis (and mark this
+/// process live there): a process that lost Redis sends on its own share
+/// only once `LIVE_FOR` has passed since then.
+const LANDING_MARGIN: Duration = Duration::from_secs(1);
 /// How often a client in fallback tries Redis again.
-const RETRY_REDIS_EVERY: Duration = Duration::from_secs(1);
+const RETRY_REDIS_EVERY: Duration = Duration::from_millis(250);
 /// The fallback's default share of the budget: with up to 4 processes on
 /// the key falling back together, the key's limit still holds.
 pub(super) const DEFAULT_FALLBACK_SHARE: f64 = 0.25;
+/// How long the others leave room for a silent member by default.
+pub(super) const DEFAULT_MEMBER_TIMEOUT: Duration = Duration::from_secs(120);
 /// The HMAC key that turns an API key into its Redis key: a fixed domain
 /// separator (every process must derive the same name); the API key, a
 /// high-entropy secret, cannot be recovered from the name.
 const KEY_DERIVATION_CONTEXT: &[u8] = b"upheal-provider-users/shared-rate-budget/v1";
-
-/// Take a slot if one is free now, and never one that is not: `KEYS[1]`
-/// holds the theoretical arrival time (µs, Redis's clock); `ARGV[1]` is the
-/// interval and `ARGV[2]` the tolerance (burst), in µs; `ARGV[4]` the
-/// longest a stored time may run ahead of now (a window: a value written by
-/// something else, an older version that reserved ahead or a hand edit, is
-/// bounded by it). Returns whether a slot was taken, the wait in µs before
-/// one frees when not, and, when `ARGV[3]` is `1` (adaptive pacing
-/// listens), the news of the last 429 on the key from `KEYS[2]` (see
-/// [`REPORT_429`]): its age in µs (-1: none) and how long the pause it
-/// asked for still runs (no slot is taken while it runs).
-///
-/// Because nothing is reserved ahead, the stored time is never more than
-/// one interval plus the tolerance ahead of now: callers that give up,
-/// time out or are dropped while they wait leave no trace in it.
-const TAKE_SLOT: &str = r"
-local interval = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
-local horizon = tonumber(ARGV[4])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local age = -1
-local pause_left = 0
-if ARGV[3] == '1' then
-  local news = redis.call('HMGET', KEYS[2], 'at', 'until')
-  local at = tonumber(news[1])
-  if at and at <= now then age = now - at end
-  local paused_until = tonumber(news[2])
-  if paused_until and paused_until > now then pause_left = paused_until - now end
-end
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if not tat or tat < now then tat = now end
-if tat > now + horizon then tat = now + horizon end
-local wait = tat - tolerance - now
-if wait < pause_left then wait = pause_left end
-if wait > 0 then
-  return {0, math.floor(wait), math.floor(age), math.floor(pause_left)}
-end
-local next_tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
-return {1, 0, math.floor(age), math.floor(pause_left)}
-";
-
-/// A 429 met by a process on the key, told to the others: `KEYS[1]` gets
-/// `at` (µs, Redis's clock; a 429 within `ARGV[1]` µs of the last one is the
-/// same event) and `until`, the end of the pause the `Retry-After` of
-/// `ARGV[2]` µs asked for; the news expires after `ARGV[3]` ms.
-const REPORT_429: &str = r"
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
-if not at or now - at >= tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'at', string.format('%.0f', now))
-end
-local pause = tonumber(ARGV[2])
-if pause > 0 then
-  local paused_until = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
-  if now + pause > paused_until then
-    redis.call('HSET', KEYS[1], 'until', string.format('%.0f', now + pause))
-  end
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-";
 
 /// What the shared budget knows of the last 429 any process on the key met.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,6 +91,7 @@ pub(super) struct SharedBudgetSettings {
     root_pem: Option<Vec<u8>>,
     namespace: String,
     fallback_share: f64,
+    member_timeout: Duration,
 }
 
 impl SharedBudgetSettings {
@@ -146,6 +102,7 @@ impl SharedBudgetSettings {
             root_pem: None,
             namespace: "default".to_owned(),
             fallback_share: DEFAULT_FALLBACK_SHARE,
+            member_timeout: DEFAULT_MEMBER_TIMEOUT,
         }
     }
 
@@ -168,6 +125,7 @@ impl fmt::Debug for SharedBudgetSettings {
             .field("root_pem", &self.root_pem.is_some())
             .field("namespace", &self.namespace)
             .field("fallback_share", &self.fallback_share)
+            .field("member_timeout", &self.member_timeout)
             .finish()
     }
 }
@@ -182,9 +140,10 @@ impl RateLimit {
     ///
     /// The Redis key is `upheal-provider-users:NAMESPACE:budget:{HASH}`,
     /// `HASH` being an HMAC-SHA256 of the API key (never the key itself;
-    /// the braces are its cluster hash tag); the news of the last 429 on
-    /// the key is kept for one window beside it, under the same name
-    /// followed by `:last-429`.
+    /// the braces are its cluster hash tag); beside it, under the same name
+    /// followed by `:members`, the processes sharing it, and by
+    /// `:last-429`, the news of the last 429 on the key (kept for one
+    /// window).
     /// A malformed URL fails [`crate::ClientBuilder::build`]; an unreachable
     /// Redis does not: calls then run under the fallback (see
     /// [`Self::redis_fallback_share`]) until Redis answers again.
@@ -243,9 +202,16 @@ impl RateLimit {
         self
     }
 
-    /// The share of the budget one process uses while Redis is unreachable
-    /// (default 0.25: up to four processes falling back together stay within
-    /// the key's limit); clamped to between 1% and 100%.
+    /// The share of the budget one process uses on its own while it
+    /// cannot reach Redis (default 0.25); clamped to between 1% and 100%.
+    ///
+    /// The processes still on Redis leave each silent process this share
+    /// (its own setting, which it registered), so a fleet where some
+    /// processes lose Redis stays within the key's limit. A process starts
+    /// on its share only once the others must have noticed its silence
+    /// (about 3 s after its last step reached Redis); until then its calls
+    /// wait. When the silent processes' shares add up to more than the
+    /// budget, the live ones go on at their own fallback share.
     pub fn redis_fallback_share(mut self, share: f64) -> Self {
         if let Some(shared) = &mut self.shared {
             shared.fallback_share = if share.is_nan() {
@@ -256,34 +222,96 @@ impl RateLimit {
         }
         self
     }
+
+    /// How long the processes on Redis leave room for a process that went
+    /// silent (default 2 minutes; at least 10 s). Within it, a process cut
+    /// off from Redis paces on its fallback share and the fleet stays
+    /// within the key's limit; a process apart for longer is taken for
+    /// gone, and the key may then exceed its limit by that share. The
+    /// cost of a longer timeout: a process that dies without dropping its
+    /// client (a crash, a runtime torn down) holds its share that long. A
+    /// client dropped on a running runtime, or
+    /// [`Budget::leave`](crate::Budget::leave), gives it back at once.
+    pub fn redis_member_timeout(mut self, timeout: Duration) -> Self {
+        if let Some(shared) = &mut self.shared {
+            shared.member_timeout = timeout.clamp(Duration::from_secs(10), super::MAX_WINDOW);
+        }
+        self
+    }
 }
 
 pub(super) struct SharedBudget {
     key: String,
-    interval_us: u64,
-    /// Whether this client reads the news of 429s (only adaptive pacing
-    /// acts on it: without it, the reserve step skips the read).
-    wants_news: bool,
-    tolerance_us: u64,
     /// Where the news of the last 429 on the key is kept.
     news_key: String,
-    script: redis::Script,
-    /// The longest a slot time read from Redis may lie ahead: a window.
-    horizon: Duration,
+    /// The processes sharing the key.
+    members_key: String,
+    /// This process's name among them (random; never the API key).
+    member: String,
+    interval_us: u64,
+    tolerance_us: u64,
+    /// Whether this client reads the news of 429s (only adaptive pacing
+    /// acts on it: without it, the step skips the read).
+    wants_news: bool,
+    window: Duration,
+    reserve: redis::Script,
+    heartbeat: redis::Script,
     report_script: redis::Script,
     /// 429s closer together than this are one event ([`adaptive::same_event`]).
     same_event: Duration,
-    /// How long news of a 429 is kept: a window, the time its cut matters.
-    news_lifetime: Duration,
     connector: RedisConnector,
     fallback: LocalBudget,
-    /// When Redis may next be tried while falling back.
-    retry_at: Mutex<Option<Instant>>,
-    warned: AtomicBool,
-    /// How long the budget has run on the fallback: the spells that ended,
-    /// and the start of the one in progress.
-    fallback_time: Mutex<(Duration, Option<Instant>)>,
     fallback_share: f64,
+    member_timeout: Duration,
+    health: Mutex<Health>,
+}
+
+/// What this process knows of its standing in Redis.
+#[derive(Debug)]
+struct Health {
+    /// Whether a step has been tried at all (the first waits for the
+    /// first connection).
+    tried: bool,
+    /// When the last step that may have reached Redis was sent (it may
+    /// have marked this process live there).
+    last_maybe_landed: Option<Instant>,
+    /// When a step or heartbeat was last sent.
+    last_step: Option<Instant>,
+    /// Since when Redis has not answered, and when to try again.
+    apart: Option<(Instant, Instant)>,
+    /// When Redis last started answering (or the budget was built).
+    answering_since: Instant,
+    /// Fallback spells that ended.
+    fallback_ended: Duration,
+    warned: bool,
+    /// Members seen by the last step: live and silent.
+    members: (u32, u32),
+}
+
+/// How a step failed: whether it may still have landed in Redis.
+enum StepError {
+    /// Redis answered with an error, or nothing was sent: the step did
+    /// not run.
+    Refused(String),
+    /// No answer: the step may have run.
+    Unknown(String),
+}
+
+impl StepError {
+    fn from_redis(e: &redis::RedisError) -> Self {
+        if e.code().is_some() {
+            Self::Refused(e.to_string())
+        } else {
+            Self::Unknown(e.to_string())
+        }
+    }
+}
+
+/// What one reservation brought back.
+struct Reserved {
+    wait: Duration,
+    news: Option<ThrottleNews>,
+    members: (u32, u32),
 }
 
 impl fmt::Debug for SharedBudget {
@@ -308,93 +336,147 @@ impl SharedBudget {
             )
         })?;
         let (interval, burst) = pacing(limit, 1.0);
-        let interval_us = u64::try_from(interval.as_micros())
-            .unwrap_or(u64::MAX)
-            .max(1);
+        let interval_us = duration_us(interval).max(1);
         let key = redis_key(&settings.namespace, api_key);
         Ok(Self {
             news_key: format!("{key}:last-429"),
+            members_key: format!("{key}:members"),
             key,
+            member: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
             interval_us,
-            wants_news: limit.adaptive,
             tolerance_us: interval_us.saturating_mul(u64::from(burst.get() - 1)),
-            script: redis::Script::new(TAKE_SLOT),
-            horizon: limit.per,
-            report_script: redis::Script::new(REPORT_429),
+            wants_news: limit.adaptive,
+            window: limit.per,
+            reserve: script(RESERVE_SLOT),
+            heartbeat: script(HEARTBEAT),
+            report_script: script(REPORT_429),
             same_event: adaptive::same_event(limit),
-            news_lifetime: limit.per,
             connector: RedisConnector::new(target),
             fallback: LocalBudget::new(limit, settings.fallback_share),
-            retry_at: Mutex::new(None),
-            warned: AtomicBool::new(false),
-            fallback_time: Mutex::new((Duration::ZERO, None)),
             fallback_share: settings.fallback_share,
+            member_timeout: settings.member_timeout,
+            health: Mutex::new(Health {
+                tried: false,
+                last_maybe_landed: None,
+                last_step: None,
+                apart: None,
+                answering_since: Instant::now(),
+                fallback_ended: Duration::ZERO,
+                warned: false,
+                members: (0, 0),
+            }),
         })
     }
 
-    /// Takes a slot if one is free now, or says when to ask again; `news`
-    /// hears first of the last 429 on the key, so a pause it started holds
-    /// this request too. Nothing is reserved ahead: a refused caller has
-    /// spent nothing. Redis slow or down holds a call at most one step
-    /// (or, for the first call, the first connection): the fallback
-    /// answers instead.
-    pub(super) async fn try_take(&self, news: impl FnOnce(ThrottleNews)) -> Result<(), Instant> {
-        let connected = self.connector.ready().is_some();
-        // A connection made in the background ends the spell at once.
-        if self.falling_back() && !connected {
-            return self.fallback.try_take();
+    fn health(&self) -> MutexGuard<'_, Health> {
+        self.health.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next slot: reserved in Redis's order, or, while Redis does not
+    /// answer, from the local fallback. `news` hears first of the last 429
+    /// on the key, so a pause it started holds this request too.
+    pub(super) async fn next_slot(&self, news: impl FnOnce(ThrottleNews)) -> NextSlot {
+        if !self.may_ask_redis().await {
+            return self.fallback_slot();
         }
-        let step_wait = if connected {
+        let step_wait = if std::mem::replace(&mut self.health().tried, true) {
             REDIS_TIMEOUT
-        } else if self.in_fallback_spell() {
-            // Reconnecting is the background's business: this call goes on
-            // the fallback, and a later one finds the connection made.
-            self.connector.start();
-            self.retry_later();
-            return self.fallback.try_take();
         } else {
             FIRST_CONNECT_WAIT
         };
-        match tokio::time::timeout(step_wait, self.take()).await {
-            Ok(Ok((wait, last_429))) => {
-                self.recovered();
-                if let Some(last_429) = last_429 {
+        let sent = Instant::now();
+        let outcome = tokio::time::timeout(step_wait, self.reserve())
+            .await
+            .unwrap_or_else(|_| Err(StepError::Unknown("no answer in time".to_owned())));
+        match outcome {
+            Ok(reserved) => {
+                self.answered(sent, reserved.members);
+                if let Some(last_429) = reserved.news {
                     news(last_429);
                 }
-                match wait {
-                    None => Ok(()),
-                    // The wait comes from a store other programs can write:
-                    // bounded before it meets the clock.
-                    Some(wait) => Err(Instant::now() + wait.min(self.horizon)),
-                }
+                // The wait comes from a store other programs can write:
+                // bounded before it meets the clock. Counted from the
+                // answer, so the slot is never earlier than Redis meant.
+                NextSlot::Taken(Instant::now() + reserved.wait.min(self.window))
             }
-            Ok(Err(why)) => {
-                self.fall_back(&why);
-                self.fallback.try_take()
-            }
-            Err(_) => {
-                self.fall_back("no answer in time");
-                self.fallback.try_take()
+            Err(why) => {
+                self.fall_back(sent, why);
+                self.fallback_slot()
             }
         }
     }
 
-    /// One atomic step in Redis: `None` when a slot was taken, else the
-    /// wait before one frees; and the news of the last 429 on the key, if
-    /// Redis still keeps it.
-    async fn take(&self) -> Result<(Option<Duration>, Option<ThrottleNews>), String> {
-        let mut connection = self.connector.connection().await?;
-        let (taken, wait_us, age_us, pause_left_us): (u8, u64, i64, u64) = self
-            .script
-            .key(&self.key)
-            .key(&self.news_key)
+    /// Whether this step may go to Redis: always while it answers; while
+    /// apart, only when a retry is due and the connection answers a PING
+    /// within a step's bound (a step sent down a link that is too slow
+    /// would mark this process live in Redis while it paces on its own).
+    async fn may_ask_redis(&self) -> bool {
+        let due = match self.health().apart {
+            None => return true,
+            Some((_, retry_at)) => Instant::now() >= retry_at,
+        };
+        if !due {
+            return false;
+        }
+        self.retry_later();
+        let Some(mut connection) = self.connector.ready() else {
+            // Reconnecting is the background's business.
+            self.connector.start();
+            return false;
+        };
+        let ping = redis::cmd("PING");
+        let answered =
+            tokio::time::timeout(REDIS_TIMEOUT, ping.query_async::<String>(&mut connection)).await;
+        let fast = matches!(answered, Ok(Ok(_)));
+        if !fast && !matches!(answered, Ok(Err(ref e)) if e.code().is_some()) {
+            self.connector.forget();
+        }
+        fast
+    }
+
+    /// A slot from the local fallback; none at all until the others must
+    /// have seen this process go silent.
+    fn fallback_slot(&self) -> NextSlot {
+        let (grace_end, retry_at) = {
+            let health = self.health();
+            let grace_end = health
+                .last_maybe_landed
+                .map(|landed| landed + LIVE_FOR + LANDING_MARGIN);
+            (grace_end, health.apart.map(|(_, retry)| retry))
+        };
+        let now = Instant::now();
+        let ask_again = |at: Instant| NextSlot::FreeAt(retry_at.map_or(at, |retry| at.min(retry)));
+        if let Some(grace_end) = grace_end.filter(|end| *end > now) {
+            return ask_again(grace_end);
+        }
+        match self.fallback.try_take() {
+            Ok(()) => NextSlot::Taken(now),
+            Err(free_at) => ask_again(free_at),
+        }
+    }
+
+    /// One reservation in Redis.
+    async fn reserve(&self) -> Result<Reserved, StepError> {
+        let mut connection = self
+            .connector
+            .connection()
+            .await
+            .map_err(StepError::Refused)?;
+        let mut step = self.reserve.key(&self.key);
+        step.key(&self.news_key)
+            .key(&self.members_key)
             .arg(self.interval_us)
             .arg(self.tolerance_us)
             .arg(u8::from(self.wants_news))
-            .arg(duration_us(self.horizon))
+            .arg(&self.member)
+            .arg(self.fallback_ppm())
+            .arg(duration_us(LIVE_FOR))
+            .arg(duration_us(self.member_timeout))
+            .arg(duration_us(self.window));
+        let (wait_us, age_us, pause_left_us, live, silent): (u64, i64, u64, u32, u32) = step
             .invoke_async(&mut connection)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| StepError::from_redis(&e))?;
         let news = u64::try_from(age_us)
             .ok()
             .map(Duration::from_micros)
@@ -402,15 +484,94 @@ impl SharedBudget {
                 age,
                 pause_left: Duration::from_micros(pause_left_us),
             });
-        let wait = (taken == 0).then(|| Duration::from_micros(wait_us));
-        Ok((wait, news))
+        Ok(Reserved {
+            wait: Duration::from_micros(wait_us),
+            news,
+            members: (live, silent),
+        })
+    }
+
+    fn fallback_ppm(&self) -> u32 {
+        (self.fallback_share * 1e6).round() as u32
+    }
+
+    /// When the dispatcher should next look at Redis while it has no step
+    /// to make: the heartbeat, or the next try while apart. `None` before
+    /// the first step.
+    pub(super) fn check_due(&self) -> Option<Instant> {
+        let health = self.health();
+        match health.apart {
+            Some((_, retry_at)) => Some(retry_at),
+            None => health.last_step.map(|step| step + HEARTBEAT_EVERY),
+        }
+    }
+
+    /// The heartbeat: keeps this process live among the members while it
+    /// takes no slot; while apart, tries Redis again.
+    pub(super) async fn check(&self) {
+        if !self.may_ask_redis().await {
+            self.health().last_step = Some(Instant::now());
+            return;
+        }
+        let sent = Instant::now();
+        let beat = async {
+            let mut connection = self
+                .connector
+                .connection()
+                .await
+                .map_err(StepError::Refused)?;
+            let mut step = self.heartbeat.key(&self.members_key);
+            step.arg(&self.member)
+                .arg(self.fallback_ppm())
+                .arg(duration_us(self.member_timeout));
+            step.invoke_async::<i64>(&mut connection)
+                .await
+                .map_err(|e| StepError::from_redis(&e))
+        };
+        match tokio::time::timeout(REDIS_TIMEOUT, beat).await {
+            Ok(Ok(_)) => {
+                let members = self.health().members;
+                self.answered(sent, members);
+            }
+            Ok(Err(why)) => self.fall_back(sent, why),
+            Err(_) => self.fall_back(sent, StepError::Unknown("no answer in time".to_owned())),
+        }
+    }
+
+    /// Takes this process out of the members at once (a process that
+    /// stops sharing gives its room back instead of leaving it held until
+    /// it is forgotten).
+    pub(super) async fn leave(&self) {
+        let Some(mut connection) = self.connector.ready() else {
+            return;
+        };
+        let mut forget = redis::cmd("HDEL");
+        forget.arg(&self.members_key).arg(&self.member);
+        let _ =
+            tokio::time::timeout(REDIS_TIMEOUT, forget.query_async::<i64>(&mut connection)).await;
+    }
+
+    /// [`Self::leave`], from a `Drop`: in the background, when a runtime
+    /// and an open connection are there.
+    pub(super) fn leave_in_background(&self) {
+        let (Ok(runtime), Some(mut connection)) = (
+            tokio::runtime::Handle::try_current(),
+            self.connector.ready(),
+        ) else {
+            return;
+        };
+        let mut forget = redis::cmd("HDEL");
+        forget.arg(&self.members_key).arg(&self.member);
+        runtime.spawn(tokio::time::timeout(REDIS_TIMEOUT, async move {
+            let _ = forget.query_async::<i64>(&mut connection).await;
+        }));
     }
 
     /// Tells the other processes on the key that this one met a 429, in the
     /// background: the request that met it does not wait on Redis, and a
     /// Redis that does not answer only loses the news.
     pub(super) fn report_429(&self, retry_after: Option<Duration>) {
-        if self.falling_back() {
+        if self.health().apart.is_some() {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -418,7 +579,7 @@ impl SharedBudget {
         };
         // Only on a connection the budget already made: reporting never
         // connects (a Redis that is down is the fallback's business).
-        let Some(mut connection) = self.connector.ready() else {
+        let Some(connection) = self.connector.ready() else {
             return;
         };
         let (script, key) = (self.report_script.clone(), self.news_key.clone());
@@ -426,71 +587,108 @@ impl SharedBudget {
         // Bounded like adaptive pacing's own pause (a window): an absurd
         // `Retry-After` must not hold every process, nor overflow Redis's
         // integers on the way back.
-        let pause_us = retry_after.map_or(0, |wait| duration_us(wait.min(self.news_lifetime)));
-        let lifetime_ms = duration_us(self.news_lifetime) / 1000 + 1;
-        let report = async move {
-            let mut report = script.key(&key);
-            report.arg(same_event_us).arg(pause_us).arg(lifetime_ms);
-            let _ = report.invoke_async::<i64>(&mut connection).await;
-        };
-        runtime.spawn(tokio::time::timeout(REDIS_TIMEOUT, report));
-    }
-
-    /// Within a fallback spell, before Redis may be tried again.
-    fn falling_back(&self) -> bool {
-        let retry_at = self.retry_at.lock().unwrap_or_else(|p| p.into_inner());
-        retry_at.is_some_and(|at| Instant::now() < at)
-    }
-
-    /// Since the last failure, Redis has not answered a step.
-    fn in_fallback_spell(&self) -> bool {
-        self.retry_at
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
+        let pause_us = retry_after.map_or(0, |wait| duration_us(wait.min(self.window)));
+        let lifetime_ms = duration_us(self.window) / 1000 + 1;
+        runtime.spawn(tokio::time::timeout(
+            REDIS_TIMEOUT,
+            report(
+                script,
+                key,
+                connection,
+                [same_event_us, pause_us, lifetime_ms],
+            ),
+        ));
     }
 
     fn retry_later(&self) {
-        *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(Instant::now() + RETRY_REDIS_EVERY);
+        if let Some((_, retry_at)) = &mut self.health().apart {
+            *retry_at = Instant::now() + RETRY_REDIS_EVERY;
+        }
     }
 
     /// How long calls have been paced by the fallback so far, and at what
     /// share of the budget.
     pub(super) fn fallback_report(&self) -> (Duration, f64) {
-        let (ended, current) = *self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
-        let running = current.map_or(Duration::ZERO, |since| since.elapsed());
-        (ended + running, self.fallback_share)
+        let health = self.health();
+        let running = health
+            .apart
+            .map_or(Duration::ZERO, |(since, _)| since.elapsed());
+        (health.fallback_ended + running, self.fallback_share)
     }
 
-    fn fall_back(&self, why: &str) {
-        {
-            let mut time = self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
-            time.1.get_or_insert_with(Instant::now);
+    /// Whether Redis answers now, since when, and the members it showed.
+    pub(super) fn status(&self) -> crate::budget::RedisStatus {
+        let health = self.health();
+        let (answering, since) = match health.apart {
+            Some((since, _)) => (false, since),
+            None => (true, health.answering_since),
+        };
+        crate::budget::RedisStatus {
+            answering,
+            since: since.into_std(),
+            live_processes: health.members.0,
+            silent_processes: health.members.1,
         }
+    }
+
+    fn answered(&self, sent: Instant, members: (u32, u32)) {
+        let mut health = self.health();
+        health.last_maybe_landed = Some(sent);
+        health.last_step = Some(sent);
+        health.members = members;
+        if let Some((since, _)) = health.apart.take() {
+            health.fallback_ended += since.elapsed();
+            health.answering_since = Instant::now();
+            health.warned = false;
+            tracing::info!("the shared rate budget in Redis answers again");
+        }
+    }
+
+    fn fall_back(&self, sent: Instant, why: StepError) {
+        let why = {
+            let mut health = self.health();
+            health.last_step = Some(sent);
+            let why = match why {
+                StepError::Refused(why) => why,
+                StepError::Unknown(why) => {
+                    health.last_maybe_landed = Some(sent);
+                    why
+                }
+            };
+            let now = Instant::now();
+            health.apart.get_or_insert((now, now));
+            if let Some((_, retry_at)) = &mut health.apart {
+                *retry_at = now + RETRY_REDIS_EVERY;
+            }
+            if std::mem::replace(&mut health.warned, true) {
+                None
+            } else {
+                Some(why)
+            }
+        };
         self.connector.forget();
-        self.retry_later();
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            let (cause, fix) = super::redis_trouble::explain(why);
+        if let Some(why) = why {
+            let (cause, fix) = super::redis_trouble::explain(&why);
             tracing::warn!(
                 reason = why,
-                "the shared rate budget in Redis is unreachable: {cause}; pacing locally at {:.0}% of the budget until it answers again. To fix: {fix}",
-                self.fallback_share * 100.0
+                "the shared rate budget in Redis is unreachable: {cause}; pacing locally at {:.0}% of the budget until it answers again (after {} s, so that the other processes on the key have made room). To fix: {fix}",
+                self.fallback_share * 100.0,
+                (LIVE_FOR + LANDING_MARGIN).as_secs()
             );
         }
     }
+}
 
-    fn recovered(&self) {
-        let mut retry_at = self.retry_at.lock().unwrap_or_else(|p| p.into_inner());
-        if retry_at.take().is_some() {
-            let mut time = self.fallback_time.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(since) = time.1.take() {
-                time.0 += since.elapsed();
-            }
-            tracing::info!("the shared rate budget in Redis answers again");
-            self.warned.store(false, Ordering::Relaxed);
-        }
-    }
+/// Reports one 429 on `connection` (see [`REPORT_429`]).
+async fn report(
+    script: redis::Script,
+    key: String,
+    mut connection: RedisConnection,
+    [same_event_us, pause_us, lifetime_ms]: [u64; 3],
+) {
+    let mut report = script.key(&key);
+    report.arg(same_event_us).arg(pause_us).arg(lifetime_ms);
+    let _ = report.invoke_async::<i64>(&mut connection).await;
 }
 
 fn duration_us(duration: Duration) -> u64 {
