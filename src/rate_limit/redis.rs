@@ -27,7 +27,10 @@
 
 use std::{
     fmt,
-    sync::{Mutex, MutexGuard},
+    sync::{
+        Mutex, MutexGuard,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -298,6 +301,17 @@ enum StepError {
 }
 
 impl StepError {
+    /// No answer in time: the step may have run only if it was sent (the
+    /// wait may have been for the connection).
+    fn timed_out(on_the_wire: &AtomicBool) -> Self {
+        let why = "no answer in time".to_owned();
+        if on_the_wire.load(Ordering::Relaxed) {
+            Self::Unknown(why)
+        } else {
+            Self::Refused(why)
+        }
+    }
+
     fn from_redis(e: &redis::RedisError) -> Self {
         if e.code().is_some() {
             Self::Refused(e.to_string())
@@ -385,9 +399,10 @@ impl SharedBudget {
             FIRST_CONNECT_WAIT
         };
         let sent = Instant::now();
-        let outcome = tokio::time::timeout(step_wait, self.reserve())
+        let on_the_wire = AtomicBool::new(false);
+        let outcome = tokio::time::timeout(step_wait, self.reserve(&on_the_wire))
             .await
-            .unwrap_or_else(|_| Err(StepError::Unknown("no answer in time".to_owned())));
+            .unwrap_or_else(|_| Err(StepError::timed_out(&on_the_wire)));
         match outcome {
             Ok(reserved) => {
                 self.answered(sent, reserved.members);
@@ -455,13 +470,14 @@ impl SharedBudget {
         }
     }
 
-    /// One reservation in Redis.
-    async fn reserve(&self) -> Result<Reserved, StepError> {
+    /// One reservation in Redis; `on_the_wire` is set once it is sent.
+    async fn reserve(&self, on_the_wire: &AtomicBool) -> Result<Reserved, StepError> {
         let mut connection = self
             .connector
             .connection()
             .await
             .map_err(StepError::Refused)?;
+        on_the_wire.store(true, Ordering::Relaxed);
         let mut step = self.reserve.key(&self.key);
         step.key(&self.news_key)
             .key(&self.members_key)
@@ -514,12 +530,14 @@ impl SharedBudget {
             return;
         }
         let sent = Instant::now();
+        let on_the_wire = AtomicBool::new(false);
         let beat = async {
             let mut connection = self
                 .connector
                 .connection()
                 .await
                 .map_err(StepError::Refused)?;
+            on_the_wire.store(true, Ordering::Relaxed);
             let mut step = self.heartbeat.key(&self.members_key);
             step.arg(&self.member)
                 .arg(self.fallback_ppm())
@@ -534,7 +552,7 @@ impl SharedBudget {
                 self.answered(sent, members);
             }
             Ok(Err(why)) => self.fall_back(sent, why),
-            Err(_) => self.fall_back(sent, StepError::Unknown("no answer in time".to_owned())),
+            Err(_) => self.fall_back(sent, StepError::timed_out(&on_the_wire)),
         }
     }
 

@@ -23,6 +23,7 @@ mod error_mapping;
 mod error_truth;
 mod fake_server;
 mod fake_server_standalone;
+mod fleet_budget;
 mod generated_snapshot;
 mod hostile_server;
 mod json_schema;

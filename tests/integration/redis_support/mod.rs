@@ -7,6 +7,9 @@
 //! skipped there.
 #![allow(dead_code)]
 
+mod link;
+pub use link::RedisLink;
+
 use std::{
     net::{TcpListener, TcpStream},
     path::PathBuf,
@@ -86,6 +89,28 @@ impl RedisServer {
             "no".to_owned(),
         ];
         Self::start_with(mode, Some(ca_pem))
+    }
+
+    /// A replica of `primary`, as a managed Redis keeps for failover.
+    pub fn start_replica_of(primary: &RedisServer) -> Option<Self> {
+        let replica = Self::start_with(
+            vec![
+                "--replicaof".to_owned(),
+                "127.0.0.1".to_owned(),
+                primary.port.to_string(),
+            ],
+            None,
+        )?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !replica
+            .cli(&["INFO", "replication"])
+            .iter()
+            .any(|line| line.trim() == "master_link_status:up")
+        {
+            assert!(Instant::now() < deadline, "the replica did not sync");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(replica)
     }
 
     /// A node of a Redis Cluster (see [`RedisCluster`]).
@@ -187,6 +212,11 @@ impl RedisServer {
         self.cli(&["KEYS", "upheal-provider-users:*"])
     }
 
+    /// The keys holding a budget's slot time (not its members or news).
+    pub fn slot_keys(&self) -> Vec<String> {
+        only_slot_keys(self.budget_keys())
+    }
+
     /// What `redis-cli` prints for one command, a line each.
     pub fn cli(&self, command: &[&str]) -> Vec<String> {
         let mut cli = Command::new("redis-cli");
@@ -261,6 +291,11 @@ impl RedisCluster {
         self.nodes.iter().map(RedisServer::url).collect()
     }
 
+    /// The keys holding a budget's slot time, on any node.
+    pub fn slot_keys(&self) -> Vec<String> {
+        only_slot_keys(self.budget_keys())
+    }
+
     /// Every key the shared budget wrote, on any node.
     pub fn budget_keys(&self) -> Vec<String> {
         self.nodes
@@ -268,6 +303,12 @@ impl RedisCluster {
             .flat_map(RedisServer::budget_keys)
             .collect()
     }
+}
+
+fn only_slot_keys(keys: Vec<String>) -> Vec<String> {
+    keys.into_iter()
+        .filter(|key| !key.ends_with(":last-429") && !key.ends_with(":members"))
+        .collect()
 }
 
 /// A door to `port` on 127.0.0.1 that holds each new connection `delay`
