@@ -77,9 +77,19 @@ fn main() {
 }
 
 async fn fake_with_users(limit: Option<RateLimit>, users: usize) -> (FakeUpheal, Vec<Uuid>) {
-    let fake = FakeUpheal::builder().rate_limit(limit).start().await.unwrap();
+    let fake = FakeUpheal::builder()
+        .rate_limit(limit)
+        .start()
+        .await
+        .unwrap();
     let uuids = (0..users)
-        .map(|i| fake.seed(SeedUser::new("Ada", &format!("L{i}"), &format!("u{i}@example.com"))))
+        .map(|i| {
+            fake.seed(SeedUser::new(
+                "Ada",
+                &format!("L{i}"),
+                &format!("u{i}@example.com"),
+            ))
+        })
         .collect();
     (fake, uuids)
 }
@@ -184,7 +194,11 @@ async fn loss_of_redis(loss: Loss) {
     let mut workers = Vec::new();
     for (client, uuid) in clients.iter().zip(&users) {
         for _ in 0..4 {
-            let (client, stop, id) = (client.clone(), Arc::clone(&stop), ProviderUserId::upheal(*uuid));
+            let (client, stop, id) = (
+                client.clone(),
+                Arc::clone(&stop),
+                ProviderUserId::upheal(*uuid),
+            );
             workers.push(tokio::spawn(async move {
                 let mut rate_limited = 0;
                 while !stop.load(Ordering::SeqCst) {
@@ -213,7 +227,10 @@ async fn loss_of_redis(loss: Loss) {
         Loss::NoEval => drop(redis.cli(&["ACL", "SETUSER", "budget", "-eval", "-evalsha"])),
     }
     tokio::time::sleep(Duration::from_secs(30)).await;
-    let (apart, total_apart) = (victim_sent() - before, fake.counters().requests - total_before);
+    let (apart, total_apart) = (
+        victim_sent() - before,
+        fake.counters().requests - total_before,
+    );
     match loss {
         Loss::Cut => link.set_cut(false),
         Loss::Slow => link.set_one_way(Duration::ZERO),
@@ -221,7 +238,9 @@ async fn loss_of_redis(loss: Loss) {
     }
     let returned = Instant::now();
     let victim = clients[0].budget().unwrap();
-    while !victim.redis_status().unwrap().answering() && returned.elapsed() < Duration::from_secs(30) {
+    while !victim.redis_status().unwrap().answering()
+        && returned.elapsed() < Duration::from_secs(30)
+    {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let back_after = returned.elapsed();
@@ -243,9 +262,13 @@ async fn loss_of_redis(loss: Loss) {
 async fn stored_state() {
     let mut redis = RedisServer::start().expect("redis-server");
     let (fake, users) = fake_with_users(None, 1).await;
-    let client = client(&fake, RateLimit::new(20, Duration::from_secs(1)).redis(redis.url()));
+    let client = client(
+        &fake,
+        RateLimit::new(20, Duration::from_secs(1)).redis(redis.url()),
+    );
     let id = ProviderUserId::upheal(users[0]);
-    let call = || client.update_provider_user(&id, &update());
+    let change = update();
+    let call = || client.update_provider_user(&id, &change);
     call().await.unwrap();
     let key = redis.slot_keys().pop().unwrap();
     let members = format!("{key}:members");
@@ -270,22 +293,37 @@ async fn stored_state() {
         }
         let disrupted = Instant::now();
         call().await.unwrap();
-        gaps.push(format!("{what}: {:.0} ms", disrupted.elapsed().as_secs_f64() * 1e3));
+        gaps.push(format!(
+            "{what}: {:.0} ms",
+            disrupted.elapsed().as_secs_f64() * 1e3
+        ));
     }
-    println!("stored state, 20 per s (interval 51 ms): next request after {}", gaps.join(", "));
+    println!(
+        "stored state, 20 per s (interval 51 ms): next request after {}",
+        gaps.join(", ")
+    );
 }
 
 async fn cluster_share(redis: &RedisServer) {
     let cluster = RedisCluster::start().expect("redis-server");
     for (name, budget) in [
-        ("one Redis", RateLimit::new(10, Duration::from_secs(1)).redis(redis.url())),
-        ("3-node cluster", RateLimit::new(10, Duration::from_secs(1)).redis_cluster(cluster.node_urls())),
+        (
+            "one Redis",
+            RateLimit::new(10, Duration::from_secs(1)).redis(redis.url()),
+        ),
+        (
+            "3-node cluster",
+            RateLimit::new(10, Duration::from_secs(1)).redis_cluster(cluster.node_urls()),
+        ),
     ] {
         let budget = budget.redis_namespace(Uuid::new_v4().to_string());
         let (fake, users) = fake_with_users(None, 80).await;
         let clients = [client(&fake, budget.clone()), client(&fake, budget)];
         let started = Instant::now();
-        let (a, b) = tokio::join!(bulk(&clients[0], &users[..40]), bulk(&clients[1], &users[40..]));
+        let (a, b) = tokio::join!(
+            bulk(&clients[0], &users[..40]),
+            bulk(&clients[1], &users[40..])
+        );
         let took = started.elapsed().as_secs_f64();
         // 80 calls at 10 per s: the first is free, then 79 intervals.
         let ideal = 79.0 / 10.0;

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 mod link;
+#[allow(unused_imports)]
 pub use link::RedisLink;
 
 use std::{
