@@ -14,12 +14,17 @@ pub(super) fn explain(error: &str) -> (&'static str, &'static str) {
     } else if has("wrongpass") || has("noauth") || has("authentication") || has("noperm") {
         (
             "Redis refused the authentication or the ACL user's rights",
-            "check the user and password in the Redis URL (redis://user:password@host/0) and the ACL's key and command rights (EVALSHA, SCRIPT, GET, SET, HSET)",
+            "check the user and password in the Redis URL (redis://user:password@host/0) and the ACL's key and command rights (EVAL, EVALSHA, SCRIPT, PING, HDEL and, inside the script, TIME, TYPE, DEL, GET, SET, HGETALL, HMGET, HGET, HSET, PEXPIRE)",
         )
     } else if has("wrongtype") {
         (
             "the budget's Redis key holds another type of value",
             "delete the key or choose another `RateLimit::redis_namespace`",
+        )
+    } else if has("readonly") || has("read only replica") {
+        (
+            "the Redis server is a read-only replica (after a failover, the URL may still lead to the old primary)",
+            "point the Redis URL at the current primary (or a name that follows failovers)",
         )
     } else if has("oom") {
         (
@@ -63,6 +68,10 @@ mod tests {
             (
                 "WRONGTYPE: Operation against a key holding the wrong kind of value",
                 "another type",
+            ),
+            (
+                "READONLY: You can't write against a read only replica.",
+                "read-only replica",
             ),
             (
                 "OOM: command not allowed when used memory > 'maxmemory'",

@@ -116,21 +116,16 @@ async fn a_process_farther_from_redis_gets_its_turn() {
             .collect();
         let order = senders(&fake, &owners);
         assert_eq!(order.len(), 60);
-        // While both wait: until either has sent its 30.
-        let both_waiting = both_waiting(&order);
-        for (start, run) in both_waiting.windows(20).enumerate() {
-            let far_slots = run.iter().filter(|owner| **owner == 1).count();
-            assert!(
-                (8..=12).contains(&far_slots),
-                "{one_way:?} farther: the far process had {far_slots} of slots {start}..{}: {order:?}",
-                start + 20
-            );
-        }
+        assert_turns_taken(&order, &format!("{one_way:?} farther each way"));
     }
 }
 
-/// The prefix of `order` before either sender has sent its last.
-fn both_waiting(order: &[usize]) -> &[usize] {
+/// The part of `order` where both senders wait: from the later one's
+/// first slot (one process may start before the other) until either has
+/// sent its last.
+pub(crate) fn both_waiting(order: &[usize]) -> &[usize] {
+    let first = |owner| order.iter().position(|o| *o == owner).unwrap_or(0);
+    let start = first(0).max(first(1));
     let total = |owner| order.iter().filter(|o| **o == owner).count();
     let (mut left, mut right) = (total(0), total(1));
     let end = order
@@ -141,7 +136,25 @@ fn both_waiting(order: &[usize]) -> &[usize] {
             *left_now == 0
         })
         .unwrap_or(order.len());
-    &order[..end]
+    &order[start.min(end)..end]
+}
+
+/// Every run of 20 slots in `order` while both wait gives each 8 to 12.
+pub(crate) fn assert_turns_taken(order: &[usize], what: &str) {
+    let both = both_waiting(order);
+    assert!(
+        both.len() >= 40,
+        "{what}: both waited for {} slots: {order:?}",
+        both.len()
+    );
+    for (start, run) in both.windows(20).enumerate() {
+        let far_slots = run.iter().filter(|owner| **owner == 1).count();
+        assert!(
+            (8..=12).contains(&far_slots),
+            "{what}: the far process had {far_slots} of slots {start}..{}: {order:?}",
+            start + 20
+        );
+    }
 }
 
 /// The far process's single calls, each with a 1.5 s deadline, all go out

@@ -583,6 +583,31 @@ async fn the_budget_handle_gives_up_before_a_deadline_without_spending() {
     );
 }
 
+/// A deadline already past fails at once, even with a slot free, and
+/// spends nothing: the free slot still goes to the next caller. Before, it
+/// returned `Ok` and took the slot.
+#[tokio::test(start_paused = true)]
+async fn the_budget_handle_refuses_a_deadline_already_past_without_spending() {
+    let client = Client::builder()
+        .api_key("key")
+        .rate_limit(Some(RateLimit::new(1, Duration::from_secs(60))))
+        .build()
+        .unwrap();
+    let budget = client.budget().unwrap();
+    let past = std::time::Instant::now();
+    tokio::time::advance(Duration::from_millis(1)).await;
+    let error = budget.acquire_before(past).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    let now = std::time::Instant::now();
+    assert!(
+        budget
+            .acquire_before(now + Duration::from_secs(1))
+            .await
+            .is_ok(),
+        "the one slot of the minute is still free"
+    );
+}
+
 /// Redis over TLS (`rediss://`) with a private CA, as managed Redis
 /// services require: two clients share one budget through it against a
 /// strict server (no 429), and the key is in the TLS server. Without the

@@ -91,6 +91,13 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     if let Some(sharing) = redis_sharing(&connection.client) {
         println!("rate budget: {sharing}");
     }
+    if let Some(budget) = connection.client.budget() {
+        if let Some(redis) = budget.redis_status().filter(|redis| !redis.answering()) {
+            println!("rate budget: Redis not answering at the end of the run ({redis})");
+        }
+        // The other processes on the key stop leaving room for this one.
+        budget.leave().await;
+    }
     state.summarise(plan.matched, &results_path, &notes)
 }
 
