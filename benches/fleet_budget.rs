@@ -236,14 +236,7 @@ async fn loss_of_redis(loss: Loss) {
         Loss::Slow => link.set_one_way(Duration::ZERO),
         Loss::NoEval => drop(redis.cli(&["ACL", "SETUSER", "budget", "+eval", "+evalsha"])),
     }
-    let returned = Instant::now();
-    let victim = clients[0].budget().unwrap();
-    while !victim.redis_status().unwrap().answering()
-        && returned.elapsed() < Duration::from_secs(30)
-    {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let back_after = returned.elapsed();
+    let back_after = back_on_redis(&clients[0]).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     stop.store(true, Ordering::SeqCst);
     let mut rate_limited = 0;
@@ -252,11 +245,23 @@ async fn loss_of_redis(loss: Loss) {
     }
     println!(
         "loss {loss:?}: {rate_limited} x 429 (server counted {}); in the 30 s apart the fleet sent {total_apart} \
-         ({:.1}% of the budget), the one apart {apart}; back on Redis {:.2} s after it returned",
+         ({:.1}% of the budget), the one apart {apart}; back on Redis {back_after} after it returned",
         fake.counters().rate_limited,
         total_apart as f64 / 300.0 * 100.0,
-        back_after.as_secs_f64()
     );
+}
+
+/// How long after Redis returns the client says it answers again.
+async fn back_on_redis(client: &Client) -> String {
+    let returned = Instant::now();
+    let budget = client.budget().unwrap();
+    while !budget.redis_status().unwrap().answering() {
+        if returned.elapsed() > Duration::from_secs(30) {
+            return "not within 30 s".to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    format!("{:.2} s", returned.elapsed().as_secs_f64())
 }
 
 async fn stored_state() {

@@ -113,7 +113,7 @@
 //!   30 s with a link cut, a link 300 ms slow, an ACL user without EVAL).
 //!   It warns once, naming the cause and the fix (unreachable, refused
 //!   authentication, no permission, out of memory, CROSSSLOT, TLS, slow),
-//!   tries Redis again every 250 ms (a step only after a `PING` answers
+//!   tries Redis again every 100 ms (a step only after a `PING` answers
 //!   within 250 ms, so a link too slow for steps never marks it live), and
 //!   is back on the shared order within 2 s of Redis answering.
 //! - **What is not guaranteed:** a process that never reached Redis (it

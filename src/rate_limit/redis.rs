@@ -63,8 +63,9 @@ const LIVE_FOR: Duration = Duration::from_secs(2);
 /// process live there): a process that lost Redis sends on its own share
 /// only once `LIVE_FOR` has passed since then.
 const LANDING_MARGIN: Duration = Duration::from_secs(1);
-/// How often a client in fallback tries Redis again.
-const RETRY_REDIS_EVERY: Duration = Duration::from_millis(250);
+/// How often a client in fallback tries Redis again (a `PING` on a
+/// connection made in the background, then a step).
+const RETRY_REDIS_EVERY: Duration = Duration::from_millis(100);
 /// The fallback's default share of the budget: with up to 4 processes on
 /// the key falling back together, the key's limit still holds.
 pub(super) const DEFAULT_FALLBACK_SHARE: f64 = 0.25;
@@ -291,11 +292,14 @@ struct Health {
     members: (u32, u32),
 }
 
-/// How a step failed: whether it may still have landed in Redis.
+/// How a step failed: whether it may still have landed in Redis, and
+/// whether the connection is still good.
 enum StepError {
-    /// Redis answered with an error, or nothing was sent: the step did
-    /// not run.
+    /// Redis answered with an error: the step did not run, and the
+    /// connection works.
     Refused(String),
+    /// No connection: nothing was sent.
+    NotSent(String),
     /// No answer: the step may have run.
     Unknown(String),
 }
@@ -308,7 +312,7 @@ impl StepError {
         if on_the_wire.load(Ordering::Relaxed) {
             Self::Unknown(why)
         } else {
-            Self::Refused(why)
+            Self::NotSent(why)
         }
     }
 
@@ -445,6 +449,7 @@ impl SharedBudget {
         let fast = matches!(answered, Ok(Ok(_)));
         if !fast && !matches!(answered, Ok(Err(ref e)) if e.code().is_some()) {
             self.connector.forget();
+            self.connector.start();
         }
         fast
     }
@@ -476,7 +481,7 @@ impl SharedBudget {
             .connector
             .connection()
             .await
-            .map_err(StepError::Refused)?;
+            .map_err(StepError::NotSent)?;
         on_the_wire.store(true, Ordering::Relaxed);
         let mut step = self.reserve.key(&self.key);
         step.key(&self.news_key)
@@ -536,7 +541,7 @@ impl SharedBudget {
                 .connector
                 .connection()
                 .await
-                .map_err(StepError::Refused)?;
+                .map_err(StepError::NotSent)?;
             on_the_wire.store(true, Ordering::Relaxed);
             let mut step = self.heartbeat.key(&self.members_key);
             step.arg(&self.member)
@@ -663,11 +668,12 @@ impl SharedBudget {
     }
 
     fn fall_back(&self, sent: Instant, why: StepError) {
+        let connection_works = matches!(why, StepError::Refused(_));
         let why = {
             let mut health = self.health();
             health.last_step = Some(sent);
             let why = match why {
-                StepError::Refused(why) => why,
+                StepError::Refused(why) | StepError::NotSent(why) => why,
                 StepError::Unknown(why) => {
                     health.last_maybe_landed = Some(sent);
                     why
@@ -684,7 +690,12 @@ impl SharedBudget {
                 Some(why)
             }
         };
-        self.connector.forget();
+        // Reconnecting starts now, so a Redis that restarted is found at
+        // the first retry; a connection Redis answered on is kept.
+        if !connection_works {
+            self.connector.forget();
+            self.connector.start();
+        }
         if let Some(why) = why {
             let (cause, fix) = super::redis_trouble::explain(&why);
             tracing::warn!(
