@@ -8,7 +8,9 @@ use std::{
 use futures_util::{Stream, StreamExt, stream};
 use tracing::Instrument;
 
-use crate::{Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate, client::Turn};
+use crate::{
+    BulkStop, Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate, client::Turn,
+};
 
 impl Client {
     /// Applies every `(id, update)` pair with at most `concurrency` calls in
@@ -133,14 +135,37 @@ impl Client {
         I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
         I::IntoIter: 'a,
     {
+        self.update_many_unordered_until(items, concurrency, &BulkStop::new())
+    }
+
+    /// Like [`Client::update_many_unordered`], with a [`BulkStop`]: once it
+    /// is pulled, no request is sent for any item (nor a retry). Items in
+    /// flight finish their attempt and yield its outcome; every other item
+    /// the stream still holds or takes yields [`ErrorKind::Stopped`] at
+    /// once (nothing sent), so the stream ends quickly and tells sent rows
+    /// from unsent ones. The stream keeps taking items from `items` until
+    /// it ends: stop the iterator too (e.g. `take_while`) to end sooner.
+    ///
+    /// [`ErrorKind::Stopped`]: crate::ErrorKind::Stopped
+    pub fn update_many_unordered_until<'a, I>(
+        &'a self,
+        items: I,
+        concurrency: usize,
+        stop: &BulkStop,
+    ) -> impl Stream<Item = (usize, Result<ProviderUser, Error>)> + use<'a, I> + 'a
+    where
+        I: IntoIterator<Item = (ProviderUserId, ProviderUserUpdate)>,
+        I::IntoIter: 'a,
+    {
         let same_provider = SameProvider::default();
+        let stop = stop.clone();
         stream::iter(items.into_iter().enumerate())
             .map(move |(index, (id, update))| {
-                let same_provider = same_provider.clone();
+                let (same_provider, stop) = (same_provider.clone(), stop.clone());
                 async move {
                     let span = tracing::debug_span!("upheal.bulk_item", index);
                     let result = self
-                        .update_item(&id, &update, &same_provider)
+                        .update_item(&id, &update, &same_provider, stop)
                         .instrument(span)
                         .await;
                     (index, result)
@@ -159,17 +184,25 @@ impl Client {
         id: &ProviderUserId,
         update: &ProviderUserUpdate,
         same_provider: &SameProvider,
+        stop: BulkStop,
     ) -> Result<ProviderUser, Error> {
         let request = update.to_request()?;
-        let _in_order = same_provider.turn(id).await;
+        let _in_order = tokio::select! {
+            turn = same_provider.turn(id) => turn,
+            () = stop.stopped() => return Err(Error::stopped()),
+        };
         let mut turn = Turn::default();
         if let Some(limiter) = self.pacer() {
             let ticket = limiter.ticket();
-            // Without a deadline, waiting cannot fail.
-            let _ = limiter.acquire(None, Some(ticket)).await;
+            tokio::select! {
+                // Without a deadline, waiting cannot fail.
+                _ = limiter.acquire(None, Some(ticket)) => {}
+                () = stop.stopped() => return Err(Error::stopped()),
+            }
             turn.ticket = Some(ticket);
             turn.slot_taken = true;
         }
+        turn.stop = Some(stop);
         self.update_request(id, &request, turn).await
     }
 }

@@ -8,8 +8,8 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
-    Budget, ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId, ProviderUserUpdate,
-    RetryPolicy, generated,
+    Budget, BulkStop, ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId,
+    ProviderUserUpdate, RetryPolicy, generated,
     generated::types::UpdateProviderUserRequest,
     partner_id_cache::PartnerIdCache,
     rate_limit::{Pacer, Ticket},
@@ -22,7 +22,7 @@ tokio::task_local! {
 }
 
 /// The call in progress, as the transport hooks see it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct CallScope {
     /// When the call must end (the retry policy's deadline): the hooks
     /// bound the limiter's wait and the attempt's own timeout by it,
@@ -33,14 +33,18 @@ pub(crate) struct CallScope {
     /// The attempt's slot was taken before the call started (a bulk run
     /// admits each item before its deadline starts to run).
     pub(crate) slot_taken: bool,
+    /// The bulk run's stop: once pulled, the hooks send nothing.
+    pub(crate) stop: Option<BulkStop>,
 }
 
 /// How a call meets the rate limiter: its place in line and whether its
 /// first attempt already has a slot.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Turn {
     pub(crate) ticket: Option<Ticket>,
     pub(crate) slot_taken: bool,
+    /// The bulk run's stop, if the call is an item of one.
+    pub(crate) stop: Option<BulkStop>,
     /// HTTP attempts made so far, for the call's span.
     pub(crate) attempts: u32,
 }
@@ -205,12 +209,17 @@ impl Client {
         let started = Instant::now();
         let deadline = self.inner.retry.deadline_after(started);
         let mut attempts = 1;
+        let mut last_error: Option<Error> = None;
+        if turn.stop.as_ref().is_some_and(BulkStop::is_stopped) {
+            return Err(Error::stopped());
+        }
         loop {
             let attempt = self.attempt(&path_id, request);
             let scope = CallScope {
                 deadline,
                 ticket: turn.ticket,
                 slot_taken: std::mem::take(&mut turn.slot_taken),
+                stop: turn.stop.clone(),
             };
             turn.attempts += 1;
             let result = if self.attempt_needs_scope(deadline) {
@@ -225,6 +234,12 @@ impl Client {
                 Err(error) if error.is_no_slot_before_deadline() => {
                     turn.attempts -= 1;
                     return Err(error.with_attempts(attempts - 1));
+                }
+                // Stopped while waiting for this attempt's slot: the last
+                // attempt's outcome stands (none, for the first).
+                Err(error) if error.kind() == ErrorKind::Stopped => {
+                    turn.attempts -= 1;
+                    return Err(last_error.unwrap_or(error));
                 }
                 Err(error)
                     if error.kind() == ErrorKind::Timeout
@@ -242,7 +257,21 @@ impl Client {
                 return Err(error);
             };
             tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
-            tokio::time::sleep(delay).await;
+            let stopped = match &turn.stop {
+                Some(stop) => tokio::select! {
+                    () = tokio::time::sleep(delay) => stop.is_stopped(),
+                    () = stop.stopped() => true,
+                },
+                None => {
+                    tokio::time::sleep(delay).await;
+                    false
+                }
+            };
+            // A stopped run sends no retry: this attempt's outcome stands.
+            if stopped {
+                return Err(error);
+            }
+            last_error = Some(error);
             attempts += 1;
         }
     }

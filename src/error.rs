@@ -47,6 +47,9 @@ pub enum ErrorKind {
     /// used as the server's own). Not transient: the same certificate is
     /// refused on every attempt, so the call makes one.
     Certificate,
+    /// A bulk run was stopped ([`BulkStop`](crate::BulkStop)) before this
+    /// item was sent: nothing was sent for it.
+    Stopped,
 }
 
 impl ErrorKind {
@@ -86,6 +89,7 @@ impl ErrorKind {
                 "nothing was sent; retrying cannot help until the certificate or the trust \
                  changes"
             }
+            Self::Stopped => "send it in a later run",
         }
     }
 }
@@ -173,6 +177,14 @@ impl Error {
         error
     }
 
+    /// A bulk run was stopped before this item was sent.
+    pub(crate) fn stopped() -> Self {
+        Self::new(
+            ErrorKind::Stopped,
+            "the run was stopped before this update was sent: nothing was sent for it",
+        )
+    }
+
     pub(crate) fn is_no_slot_before_deadline(&self) -> bool {
         self.no_slot_before_deadline
     }
@@ -250,7 +262,10 @@ impl Error {
         if let Some(status) = status {
             error = error.with_status(status).with_body(Some(message));
         }
-        let attempts = u32::from(kind != ErrorKind::InvalidInput);
+        let attempts = u32::from(!matches!(
+            kind,
+            ErrorKind::InvalidInput | ErrorKind::Stopped
+        ));
         error.with_attempts(attempts)
     }
 
@@ -418,6 +433,7 @@ mod tests {
             (ErrorKind::ResponseTooLarge, Some(200), false),
             (ErrorKind::UnexpectedStatus, Some(409), false),
             (ErrorKind::Certificate, None, false),
+            (ErrorKind::Stopped, None, false),
         ];
         for (kind, status, transient) in cases {
             let error = Error::for_test(kind, "what happened");
@@ -425,7 +441,8 @@ mod tests {
             assert_eq!(error.status(), status, "{kind}");
             assert_eq!(error.is_transient(), transient, "{kind}");
             assert_eq!(error.api_message().is_some(), status.is_some(), "{kind}");
-            assert_eq!(error.attempts(), u32::from(kind != ErrorKind::InvalidInput));
+            let sent = !matches!(kind, ErrorKind::InvalidInput | ErrorKind::Stopped);
+            assert_eq!(error.attempts(), u32::from(sent));
             assert!(error.to_string().starts_with("what happened"), "{error}");
             assert!(!error.is_deactivated_user());
         }

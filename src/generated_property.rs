@@ -193,8 +193,10 @@ fn generated(name: &str, shape: PropertyShape) -> Result<&'static GeneratedPrope
             property.name,
             format!("does not take {wanted}"),
         )),
+        // The name is the caller's input: quoted like a value (a 1 MB name
+        // is not repeated whole in the field and the message).
         None => Err(Error::invalid_input(
-            name.to_owned(),
+            crate::quoted_value::quoted(name),
             format!(
                 "is not a request property with a generated setter (those are: {})",
                 names()

@@ -6,6 +6,7 @@ mod api_message;
 mod base_url;
 mod budget;
 mod bulk;
+mod bulk_stop;
 mod client;
 mod client_builder;
 mod error;
@@ -15,6 +16,7 @@ mod fragment;
 pub mod generated;
 mod generated_property;
 pub mod guide;
+mod hidden_character;
 #[cfg(feature = "schemars")]
 mod json_schema;
 mod key_redactor;
@@ -34,6 +36,7 @@ mod transport;
 
 pub use base_url::DEFAULT_BASE_URL;
 pub use budget::{Budget, RedisStatus, Sharing};
+pub use bulk_stop::BulkStop;
 pub use client::Client;
 pub use client_builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -104,6 +104,11 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
         ))
     } else if let Some(c) = id.chars().find(|c| c.is_control()) {
         Some(format!("must not contain control characters (found {c:?})"))
+    } else if let Some(hidden) = crate::hidden_character::hidden_character(id) {
+        Some(format!(
+            "must not contain invisible or direction-changing characters (found {})",
+            crate::hidden_character::describe(hidden)
+        ))
     } else if id.contains('\\') {
         Some("must not contain `\\`, which URL parsers read as `/`".to_owned())
     } else if id.trim() != id {

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hidden_character::{describe, hidden_character};
 use crate::{
     Error, NoteIdentifier, Npi, generated::types::UpdateProviderUserRequest,
     generated_property::GeneratedFields,
@@ -204,7 +205,8 @@ fn with_generated_fields(
     })
 }
 
-/// The generic text rules: not blank, no control characters, at most
+/// The generic text rules: not blank, no control characters, no hidden
+/// (bidirectional or zero-width) characters, at most
 /// `max_chars` characters.
 pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
@@ -214,6 +216,16 @@ pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> 
         return Err(Error::invalid_input(
             field,
             format!("must not contain control characters (found {c:?})"),
+        ));
+    }
+    if let Some(hidden) = hidden_character(value) {
+        return Err(Error::invalid_input(
+            field,
+            format!(
+                "must not contain invisible or direction-changing characters (found {}): \
+                 what is read on a screen would not be what is sent",
+                describe(hidden)
+            ),
         ));
     }
     let chars = value.chars().count();

@@ -10,7 +10,7 @@ use crate::{
     Error, ErrorKind,
     key_redactor::KeyRedactor,
     response_body::{find_too_large, kept_text, read_kept_body},
-    transport::DEADLINE_PASSED,
+    transport::{DEADLINE_PASSED, STOPPED},
 };
 
 /// The status of every response whose body progenitor reads itself: the
@@ -50,6 +50,7 @@ async fn classify(raw: RawError<ByteStream>) -> Error {
         RawError::Custom(message) if message == DEADLINE_PASSED => {
             Error::no_slot_before_deadline(format!("{message}; nothing was sent for it"))
         }
+        RawError::Custom(message) if message == STOPPED => Error::stopped(),
         RawError::InvalidRequest(message) | RawError::Custom(message) => {
             Error::new(ErrorKind::InvalidInput, message)
         }

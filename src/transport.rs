@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tokio::time::Instant;
 
 use crate::{
-    client::CALL, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
+    BulkStop, client::CALL, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
     response_body::limit_body, response_error::retry_after,
 };
 
@@ -20,6 +20,10 @@ use crate::{
 /// may go (the limiter's slot is later); recognised by the error mapping.
 pub(crate) const DEADLINE_PASSED: &str =
     "the client's rate budget has no slot for this request before the call's deadline";
+
+/// What `pre` returns when the call's bulk run was stopped before the
+/// request went; recognised by the error mapping.
+pub(crate) const STOPPED: &str = "the bulk run was stopped before this request was sent";
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
@@ -51,17 +55,28 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(UNDOCUMENTED_VERSION_HEADER);
-        let call = CALL.try_with(|call| *call).ok();
-        let deadline = call.and_then(|call| call.deadline);
+        let call = CALL.try_with(Clone::clone).ok();
+        let deadline = call.as_ref().and_then(|call| call.deadline);
         let passed = || progenitor_client::Error::Custom(DEADLINE_PASSED.to_owned());
+        let stop = call.as_ref().and_then(|call| call.stop.clone());
+        let stopped = || progenitor_client::Error::Custom(STOPPED.to_owned());
         if let Some(limiter) = &self.inner().limiter
-            && !call.is_some_and(|call| call.slot_taken)
+            && !call.as_ref().is_some_and(|call| call.slot_taken)
         {
-            let ticket = call.and_then(|call| call.ticket);
-            limiter
-                .acquire(deadline, ticket)
-                .await
-                .map_err(|_| passed())?;
+            let ticket = call.as_ref().and_then(|call| call.ticket);
+            let slot = limiter.acquire(deadline, ticket);
+            match &stop {
+                Some(stop) => tokio::select! {
+                    slot = slot => slot.map_err(|_| passed())?,
+                    () = stop.stopped() => return Err(stopped()),
+                },
+                None => slot.await.map_err(|_| passed())?,
+            }
+        }
+        // The last moment before the request goes: a stopped run sends
+        // nothing more.
+        if stop.as_ref().is_some_and(BulkStop::is_stopped) {
+            return Err(stopped());
         }
         if let Some(deadline) = deadline {
             let remaining = deadline.saturating_duration_since(Instant::now());

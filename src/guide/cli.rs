@@ -30,10 +30,18 @@
 //!
 //! Files as Excel saves them are read as they are: a UTF-8 byte-order mark,
 //! CRLF, quoted cells spanning lines, blank rows (a note), and extra columns
-//! (a note names each one ignored). **A column that looks like a field
-//! misspelt** (case, spaces, `-`, `_`, or up to three letters off:
-//! `therapyLicense`, `Therapy licence`) **is a problem, not a note**: its
-//! values would be dropped without a word. A JSON Lines object naming a
+//! (a note names each one ignored). **A column named as people name a
+//! field** (`NPI`, `npi`, `nationalProviderId`, `licence`, `license`,
+//! `partnerId`, `templateIds`, `noteTemplateIds`, … in any case) **or
+//! looking like one misspelt** (case, spaces, `-`, `_`, or up to two
+//! letters off: `therapyLicense`, `Therapy licence`) **is a problem, not a
+//! note**, naming the field meant: its values would be dropped without a
+//! word. A column holding a field's whole name among other words
+//! (`oldPartnerUserId`, `therapyLicenceNo`) is a note. **A row that names
+//! a provider but sets no field is a problem** (it would be an empty
+//! update). Text holding bidirectional controls or zero-width characters
+//! is refused, naming the character: what you read would not be what is
+//! sent. A JSON Lines object naming a
 //! field twice is refused, as a CSV header naming a column twice is. A file
 //! separated by `;` or tabs, or not in UTF-8, is refused with a hint saying
 //! how to save it.
@@ -46,8 +54,9 @@
 //!
 //! Checks every row with the library's own rules and prints each problem as
 //! `line N: field: what is wrong`, and each note as `note: line N: ...`, in
-//! one pass; a provider listed twice is a problem too. The summary on
-//! stdout says how many notes there are.
+//! one pass (on stderr); a provider listed twice is a problem too. The
+//! summary on stdout, valid or not, says how many problems and notes there
+//! are.
 //!
 //! ## `apply FILE`
 //!
@@ -67,9 +76,19 @@
 //! "status", "message"}`.
 //!
 //! A run stops starting rows, lets those in flight finish and records them,
-//! when Upheal refuses the key (401/403), when the results file cannot be
-//! written (listing what was sent but not recorded), or on Ctrl-C (a second
-//! one abandons the rows in flight).
+//! when Upheal refuses the key (401/403), or when the results file cannot
+//! be written (listing what was sent but not recorded).
+//!
+//! **Ctrl-C means stop sending**: no row that has not been sent is sent
+//! (rows waiting for their turn in the budget are not sent either, and
+//! stay for a resume; nor is a retry); rows already sent are awaited and
+//! recorded. The message counts the two apart; a second Ctrl-C abandons
+//! the rows already sent, and only those are reported as "whether Upheal
+//! applied them is unknown".
+//!
+//! On a results file that records rows applied by an earlier run, `apply`
+//! without `--resume` is refused (exit 2): `--resume` skips them, `--again`
+//! sends every row again.
 //!
 //! `--resume [RESULTS]` (default: the default results file) skips a row only
 //! when the last record for its provider says this very update was applied
@@ -77,6 +96,11 @@
 //! numbers), and appends; a last line cut off by a killed run is left as it
 //! is and the next record starts on a line of its own. `apply` locks its
 //! results file: a second run on it is refused with exit 2.
+//!
+//! `--fake` runs against an embedded fake seeded with the input's ids;
+//! `--fake-deactivated ID,…` seeds some of them deactivated. The
+//! standalone `fake-server --seed FILE` takes `"active": false` for the
+//! same.
 //!
 //! `--redis URL` shares the budget with every job on the key (see
 //! [`guide::shared_budget`](crate::guide::shared_budget)); `--adaptive`

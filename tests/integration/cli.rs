@@ -34,13 +34,17 @@ async fn validate_reports_every_problem_with_line_field_and_suggestion() {
         "note: line 6: row: every cell is empty; row skipped",
         "line 7: defaultNoteTemplateIds: must not be blank (value `a;;b`)",
         "line 8: providerUserId: every row needs a providerUserId",
-        "5 problem(s); nothing was sent",
     ] {
         assert!(
             stderr.contains(expected),
             "missing {expected:?} in:\n{stderr}"
         );
     }
+    assert!(
+        text(&output.stdout).contains("5 problem(s) (on stderr), 1 note (on stderr)"),
+        "{}",
+        text(&output.stdout)
+    );
 
     let good = dir.file("good.csv", &format!("{HEADER}\n,ext-1,,LPC-1,coach,\n"));
     let output = run(args(&["validate", good.to_str().unwrap()])).await;
@@ -55,7 +59,7 @@ async fn validate_reads_json_lines_and_notes_unknown_columns() {
         "rows.jsonl",
         "{\"partnerUserId\": \"ext-1\", \"defaultNoteTemplateIds\": []}\n\
          {\"partnerUserId\": \"ext-2\", \"nationalProviderIdentifier\": 1234567893}\n\
-         {\"partnerUserId\": \"ext-3\", \"npi\": \"1234567893\"}\n",
+         {\"partnerUserId\": \"ext-3\", \"therapyLicence\": \"L\", \"comments\": \"x\"}\n",
     );
     let output = run(args(&["validate", jsonl.to_str().unwrap()])).await;
     assert_eq!(output.status.code(), Some(2));
@@ -65,16 +69,21 @@ async fn validate_reads_json_lines_and_notes_unknown_columns() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("note: line 3: row: unknown field `npi` is ignored"),
+        stderr.contains("note: line 3: row: unknown field `comments` is ignored"),
         "{stderr}"
     );
     assert!(!stderr.contains("line 1"), "{stderr}");
 
     // An unknown column is a note, not a reason to stop checking rows.
-    let csv = dir.file("bad-header.csv", "partnerUserId,npi\next-1,1234567893\n");
+    let csv = dir.file(
+        "bad-header.csv",
+        "partnerUserId,therapyLicence,comments\next-1,L,1234567893\n",
+    );
     let output = run(args(&["validate", csv.to_str().unwrap()])).await;
     assert_eq!(output.status.code(), Some(0));
-    assert!(text(&output.stderr).contains("note: line 1: header: unknown column `npi` is ignored"));
+    assert!(
+        text(&output.stderr).contains("note: line 1: header: unknown column `comments` is ignored")
+    );
 }
 
 #[tokio::test]
@@ -258,6 +267,104 @@ async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
     assert_eq!(all.len(), 120, "each row exactly once across both runs");
     assert_eq!(rows, (2..=121).collect());
     assert!(all.iter().all(|r| r["outcome"] == "applied"));
+}
+
+/// Ctrl-C means stop sending: with 64 rows queued behind a budget of 10 a
+/// second, the rows not yet sent are not sent (before: every queued row
+/// still went out, 257 more at concurrency 256); every row that was sent
+/// is recorded; the messages count sent and unsent rows apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_sending_rows_not_yet_sent() {
+    let fake = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    let dir = Workdir::new("ctrl-c");
+    let mut csv = String::from(HEADER);
+    for i in 0..200 {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")));
+        csv.push_str(&format!("\n,ext-{i},,LIC-{i},,"));
+    }
+    let input = dir.file("rows.csv", &csv);
+    let results_path = dir.0.join("results.jsonl");
+    let command = args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results_path.to_str().unwrap(),
+        "--concurrency",
+        "64",
+        "--base-url",
+        fake.base_url(),
+        "--api-key",
+        fake.api_key(),
+        "--rate-limit",
+        "10",
+        "--rate-window-secs",
+        "1",
+    ]);
+    let mut child = Command::new(BIN)
+        .args(&command)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let written = results_path.clone();
+    let updates = || {
+        fake.requests()
+            .iter()
+            .filter(|r| {
+                r.method
+                    .eq_ignore_ascii_case(upheal_provider_users::generated::OPERATION_METHOD)
+            })
+            .count()
+    };
+    while fs::read_to_string(&written).map_or(0, |t| t.lines().count()) < 6 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "the run ended before Ctrl-C ({status}): {}",
+                text(&output.stderr)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent_at_signal = updates();
+    let output = tokio::task::spawn_blocking(move || {
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    let sent = updates();
+    assert!(
+        sent <= sent_at_signal + 3,
+        "{sent} updates sent, {sent_at_signal} when Ctrl-C came"
+    );
+    let recorded = results(&results_path);
+    assert_eq!(
+        recorded.len(),
+        sent,
+        "every row sent is recorded, and only those"
+    );
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("nothing more is sent"), "{stderr}");
+    assert!(
+        stderr.contains("were not sent and stay for a resume"),
+        "{stderr}"
+    );
+    let summary = text(&output.stdout);
+    assert!(
+        summary.contains(&format!("not started {}", 200 - sent)),
+        "{summary}"
+    );
+    assert!(summary.contains("--resume"), "{summary}");
 }
 
 #[tokio::test]
@@ -464,4 +571,41 @@ async fn a_generated_property_is_a_column() {
         );
         assert_eq!(fake.requests().len(), requests, "nothing sent");
     }
+}
+
+/// `--fake --fake-deactivated ID` seeds that provider deactivated, so a
+/// trial run shows how a deactivated user is reported.
+#[tokio::test]
+async fn a_fake_run_can_seed_deactivated_users() {
+    let dir = Workdir::new("fake-deactivated");
+    let input = dir.file(
+        "rows.csv",
+        &format!("{HEADER}\n,ext-1,,LIC-1,,\n,ext-2,,LIC-2,,\n"),
+    );
+    let results = dir.0.join("results.jsonl");
+    let output = run(args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+        "--fake",
+        "--fake-deactivated",
+        "ext-2",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let records = crate::cli_support::results(&results);
+    let outcome = |id: &str| {
+        records
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["outcome"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(outcome("ext-1").as_deref(), Some("applied"));
+    assert_eq!(outcome("ext-2").as_deref(), Some("failed"));
+    assert!(
+        text(&output.stderr).contains("deactivated"),
+        "{}",
+        text(&output.stderr)
+    );
 }

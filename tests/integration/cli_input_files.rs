@@ -37,7 +37,7 @@ therapyLicence,noteIdentifier,defaultNoteTemplateIds,comments\r\n\
 ,ext-3,,,Councelor,,\"two\r\nlines\"\r\n\
 ,ext-4,,LPC-4,,,\r\n\
 \r\n\
-,ext-1,,,,,duplicate of the first\r\n";
+,ext-1,,LPC-9,,,duplicate of the first\r\n";
 
 #[tokio::test]
 async fn validate_reports_the_lines_an_editor_shows_for_an_excel_export() {
@@ -48,7 +48,7 @@ async fn validate_reports_the_lines_an_editor_shows_for_an_excel_export() {
     let stderr = text(&output.stderr);
     let npi_line = editor_line(EXCEL_EXPORT, "ext-2");
     let note_line = editor_line(EXCEL_EXPORT, "ext-3");
-    let duplicate_line = editor_line(EXCEL_EXPORT, ",ext-1,,,");
+    let duplicate_line = editor_line(EXCEL_EXPORT, ",ext-1,,LPC-9");
     let blank_row_line = editor_line(EXCEL_EXPORT, ",,,,,,");
     for expected in [
         format!(
@@ -58,13 +58,17 @@ async fn validate_reports_the_lines_an_editor_shows_for_an_excel_export() {
         format!("line {duplicate_line}: providerUserId: `ext-1` is a provider already on line 2"),
         format!("note: line {blank_row_line}: row: every cell is empty; row skipped"),
         "note: line 1: header: unknown column `comments` is ignored".to_owned(),
-        "3 problem(s); nothing was sent".to_owned(),
     ] {
         assert!(
             stderr.contains(&expected),
             "missing {expected:?} in:\n{stderr}"
         );
     }
+    assert!(
+        text(&output.stdout).contains("3 problem(s) (on stderr)"),
+        "{}",
+        text(&output.stdout)
+    );
     // The fixture's own arithmetic: CRLF, blank lines and the multi-line
     // cell all moved these rows, so an off-by-one cannot pass.
     assert_eq!((npi_line, note_line, duplicate_line), (6, 8, 12));
@@ -83,7 +87,7 @@ async fn apply_output_and_results_name_editor_lines() {
     let fixed = EXCEL_EXPORT
         .replace("1234567890", "1234567893")
         .replace("Councelor", "Counselor")
-        .replace(",ext-1,,,,,duplicate of the first", ",ext-5,,LPC-5,,,");
+        .replace(",ext-1,,LPC-9,,,duplicate of the first", ",ext-5,,LPC-5,,,");
     let dir = Workdir::new("excel-apply");
     let csv = dir.file("providers.csv", &fixed);
     let results_path = dir.path("results.jsonl");
@@ -118,7 +122,7 @@ async fn apply_output_and_results_name_editor_lines() {
 #[tokio::test]
 async fn json_lines_with_bom_and_crlf_keep_their_line_numbers() {
     let dir = Workdir::new("jsonl-crlf");
-    let jsonl = "\u{feff}{\"partnerUserId\": \"ext-1\"}\r\n\r\n{\"partnerUserId\": \"ext-2\", \
+    let jsonl = "\u{feff}{\"partnerUserId\": \"ext-1\", \"therapyLicence\": \"L\"}\r\n\r\n{\"partnerUserId\": \"ext-2\", \
                  \"noteIdentifier\": \"Councelor\"}\r\n{}\r\n";
     let file = dir.file("rows.jsonl", jsonl);
     let output = run(args(&["validate", file.to_str().unwrap()])).await;
@@ -231,13 +235,17 @@ async fn every_problem_is_found_in_one_pass() {
         "line 3: row: has 2 cells but the header has 4: a cell is missing",
         "line 4: row: has 5 cells but the header has 4: a value holding `,` needs double quotes",
         "line 5: noteIdentifier: `\\u{1b}[2JCoach` is not a note identifier",
-        "4 problem(s); nothing was sent",
     ] {
         assert!(
             stderr.contains(expected),
             "missing {expected:?} in:\n{stderr}"
         );
     }
+    assert!(
+        text(&output.stdout).contains("4 problem(s) (on stderr); nothing was sent"),
+        "{}",
+        text(&output.stdout)
+    );
     assert!(!stderr.contains('\u{1b}'), "control characters are escaped");
 
     let semicolons = dir.file(
@@ -371,4 +379,135 @@ async fn huge_cells_are_quoted_short_and_problems_name_their_column() {
         stderr.contains("line 3: partnerUserId: must not contain control characters"),
         "{stderr}"
     );
+}
+
+/// Columns named as people name them mean their field: `NPI`, `license`,
+/// `partnerId`, `templateIds`, … are problems naming the field meant (their
+/// values would be dropped), in CSV headers and JSON Lines fields alike,
+/// in any case. A name holding a field's whole name among other words, or
+/// another word two letters away, is only a note. Before: `NPI` was a note
+/// and `apply` sent empty updates reported as applied; `oldPartnerUserId`
+/// was refused as a misspelling.
+#[tokio::test]
+async fn columns_named_as_people_name_them_are_read_as_meant_or_noted() {
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
+    let dir = Workdir::new("column-synonyms");
+    for (header, meant) in [
+        ("NPI", "nationalProviderIdentifier"),
+        ("npi", "nationalProviderIdentifier"),
+        ("nationalProviderId", "nationalProviderIdentifier"),
+        ("licence", "therapyLicence"),
+        ("LICENSE", "therapyLicence"),
+        ("partnerId", "partnerUserId"),
+        ("templateIds", "defaultNoteTemplateIds"),
+        ("noteTemplateIds", "defaultNoteTemplateIds"),
+    ] {
+        let hint = format!("is a common name for `{meant}`");
+        let csv = dir.file(
+            "rows.csv",
+            &format!("partnerUserId,{header}\r\next-1,x\r\n"),
+        );
+        validate_refuses(&csv, &hint).await;
+        let jsonl = dir.file(
+            "rows.jsonl",
+            &format!("{{\"partnerUserId\":\"ext-1\",\"{header}\":\"x\"}}\n"),
+        );
+        validate_refuses(&jsonl, &hint).await;
+        let output = run(apply_args(&csv, &dir.path("results.jsonl"), "1", &fake)).await;
+        assert_eq!(output.status.code(), Some(2), "{header}");
+    }
+    assert_eq!(fake.counters().requests, 0, "nothing was sent");
+
+    for header in [
+        "oldPartnerUserId",
+        "partnerUserIdOld",
+        "therapyLicenceNo",
+        "parentUserId",
+    ] {
+        let csv = dir.file(
+            "rows.csv",
+            &format!("partnerUserId,therapyLicence,{header}\r\next-1,LPC-1,x\r\n"),
+        );
+        let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{header}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains(&format!("`{header}`")),
+            "{header}"
+        );
+        assert!(
+            text(&output.stdout).contains("1 note (on stderr)"),
+            "{header}"
+        );
+    }
+}
+
+/// A row that names a provider and sets nothing is a problem: it would be
+/// an empty update reported as applied.
+#[tokio::test]
+async fn a_row_that_sets_no_field_is_a_problem() {
+    let fake = fake_with_partner_ids(&["ext-1", "ext-2"]).await;
+    let dir = Workdir::new("empty-row");
+    let csv = dir.file(
+        "rows.csv",
+        "partnerUserId,therapyLicence\next-1,LPC-1\next-2,\n",
+    );
+    validate_refuses(
+        &csv,
+        "line 3: row: the row names a provider but sets no field",
+    )
+    .await;
+    let output = run(apply_args(&csv, &dir.path("results.jsonl"), "1", &fake)).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(fake.counters().requests, 0);
+}
+
+/// `validate`'s summary is on stdout whether the file is valid or not (the
+/// problems themselves on stderr), as `guide::cli` says.
+#[tokio::test]
+async fn validate_puts_its_summary_on_stdout() {
+    let dir = Workdir::new("validate-stdout");
+    let csv = dir.file(
+        "rows.csv",
+        "partnerUserId,nationalProviderIdentifier\next-1,123\n",
+    );
+    let output = run(args(&["validate", csv.to_str().unwrap()])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stdout).contains("1 problem(s) (on stderr); nothing was sent"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert!(
+        text(&output.stderr).contains("nationalProviderIdentifier"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+/// Text that reads differently on a screen than it is stored (the Trojan
+/// Source class: bidirectional overrides, zero-width characters) is
+/// refused, naming the character; nothing is sent.
+#[tokio::test]
+async fn hidden_characters_in_values_are_refused_and_named() {
+    let fake = fake_with_partner_ids(&["ext-1"]).await;
+    let dir = Workdir::new("hidden-characters");
+    for (hidden, named) in [
+        ('\u{202E}', "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ('\u{200B}', "U+200B ZERO WIDTH SPACE"),
+        ('\u{2066}', "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    ] {
+        let csv = dir.file(
+            "rows.csv",
+            &format!("partnerUserId,therapyLicence\next-1,LPC{hidden}-1\n"),
+        );
+        validate_refuses(&csv, named).await;
+        let output = run(apply_args(&csv, &dir.path("results.jsonl"), "1", &fake)).await;
+        assert_eq!(output.status.code(), Some(2));
+    }
+    assert_eq!(fake.counters().requests, 0);
 }

@@ -280,3 +280,36 @@ async fn a_run_that_cannot_build_its_client_records_no_start() {
     assert!(!written.contains("started"), "{written}");
     assert_eq!(fake.counters().requests, 0);
 }
+
+/// `apply` on a results file that records rows applied by an earlier run
+/// is refused without `--resume` (skip them) or `--again` (send them all
+/// again): before, every row was silently sent again.
+#[tokio::test]
+async fn applying_again_over_applied_rows_needs_resume_or_again() {
+    let fake = crate::cli_support::fake_with_partner_ids(&["ext-1", "ext-2"]).await;
+    let dir = Workdir::new("apply-again");
+    let csv = dir.file(
+        "rows.csv",
+        "partnerUserId,therapyLicence\next-1,LPC-1\next-2,LPC-2\n",
+    );
+    let results = dir.path("results.jsonl");
+    let first = run(apply_args(&csv, &results, "1", &fake)).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let sent = fake.counters().requests;
+
+    let refused = run(apply_args(&csv, &results, "1", &fake)).await;
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("already records 2 row(s) applied"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(text(&refused.stderr).contains("--again"));
+    assert_eq!(fake.counters().requests, sent, "nothing was sent");
+
+    let mut again = apply_args(&csv, &results, "1", &fake);
+    again.push("--again".to_owned());
+    let output = run(again).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(fake.counters().updates_applied, 4);
+}

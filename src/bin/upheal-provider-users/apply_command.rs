@@ -10,9 +10,9 @@
 
 use std::{cell::Cell, io, path::PathBuf};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
-use upheal_provider_users::{Client, Error, ErrorKind, ProviderUser, Sharing};
+use upheal_provider_users::{BulkStop, Client, Error, ErrorKind, ProviderUser, Sharing};
 
 use crate::{
     cli_args::ApplyArgs,
@@ -32,7 +32,10 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
     validate_command::report(&file);
     let notes = validate_command::notes_mentioned(&file);
     if !file.problems.is_empty() {
-        eprintln!("refusing to start: fix the problems above (`validate` lists them)");
+        eprintln!(
+            "{} problem(s); nothing was sent. refusing to start: fix the problems above (`validate` lists them)",
+            file.problems.len()
+        );
         return ExitCode::InvalidInput;
     }
     let results_path = args
@@ -117,12 +120,20 @@ fn plan(
     results: &mut ResultsWriter,
     path: &std::path::Path,
 ) -> Result<ResumePlan, String> {
-    if args.resume.is_none() {
-        return Ok(ResumePlan::fresh(rows));
-    }
     let records = results
         .previous_results()
         .map_err(|e| format!("cannot read {}: {e}", shown(&path.display().to_string())))?;
+    if args.resume.is_none() {
+        let applied = records.iter().filter(|r| r.outcome == "applied").count();
+        if applied > 0 && !args.again {
+            return Err(format!(
+                "{} already records {applied} row(s) applied by an earlier run; add `--resume` \
+                 to skip them, or `--again` to send every row again",
+                shown(&path.display().to_string())
+            ));
+        }
+        return Ok(ResumePlan::fresh(rows));
+    }
     let plan = ResumePlan::resume(rows, &records)?;
     eprintln!("{}", plan.describe());
     Ok(plan)
@@ -148,6 +159,8 @@ struct RunState {
     unrecorded: Vec<String>,
     /// Rows sent whose outcome nobody saw (abandoned on a second Ctrl-C).
     abandoned: u64,
+    /// Rows taken into the run but never sent (stopped by Ctrl-C first).
+    not_sent: u64,
     stop: Option<Stop>,
     interrupts: mpsc::UnboundedReceiver<()>,
     ctrl_c_presses: u32,
@@ -162,6 +175,7 @@ impl RunState {
             failed: 0,
             unrecorded: Vec::new(),
             abandoned: 0,
+            not_sent: 0,
             stop: None,
             interrupts: listen_for_ctrl_c(),
             ctrl_c_presses: 0,
@@ -169,6 +183,15 @@ impl RunState {
     }
 
     fn record(&mut self, row: &InputRow, result: &Result<ProviderUser, Error>) {
+        // Never sent (the run was stopped): nothing to record, and a
+        // resume sends it.
+        if result
+            .as_ref()
+            .is_err_and(|e| e.kind() == ErrorKind::Stopped)
+        {
+            self.not_sent += 1;
+            return;
+        }
         let outcome = match result {
             Ok(_) => {
                 self.applied += 1;
@@ -219,7 +242,7 @@ impl RunState {
         );
         if self.abandoned > 0 {
             println!(
-                "{} update(s) were abandoned in flight: whether Upheal applied them is unknown, and a resume sends them again",
+                "{} update(s) were sent and abandoned in flight: whether Upheal applied them is unknown, and a resume sends them again",
                 self.abandoned
             );
         }
@@ -243,6 +266,10 @@ impl RunState {
                     status.unwrap_or_default()
                 );
                 ExitCode::SomeFailed
+            }
+            Some(Stop::Interrupted) if not_started + self.abandoned == 0 => {
+                println!("interrupted after every row was sent: nothing is left to resume");
+                ExitCode::Interrupted
             }
             Some(Stop::Interrupted) => {
                 println!("interrupted: run again with `--resume {results}` to finish");
@@ -272,7 +299,8 @@ async fn send_batch(client: &Client, rows: &[InputRow], width: usize, state: &mu
         .take_while(|_| !stopped.get())
         .inspect(|_| started.set(started.get() + 1))
         .map(|row| (row.id.clone(), row.update.clone()));
-    let mut finished = std::pin::pin!(client.update_many_unordered(items, width));
+    let stop = BulkStop::new();
+    let mut finished = std::pin::pin!(client.update_many_unordered_until(items, width, &stop));
     let mut done = 0_u64;
     loop {
         tokio::select! {
@@ -288,8 +316,17 @@ async fn send_batch(client: &Client, rows: &[InputRow], width: usize, state: &mu
                     break;
                 }
                 state.stop.get_or_insert(Stop::Interrupted);
+                stopped.set(true);
+                stop.stop();
+                // Rows not sent yet end at once; what is left is in flight.
+                while let Some(Some((index, result))) = finished.next().now_or_never() {
+                    done += 1;
+                    state.record(&rows[index], &result);
+                }
                 eprintln!(
-                    "stopping: waiting for {} update(s) in flight; Ctrl-C again abandons them",
+                    "stopping: nothing more is sent ({} row(s) were not sent and stay for a resume); \
+                     waiting for {} update(s) already sent; Ctrl-C again abandons them",
+                    state.not_sent,
                     started.get() - done
                 );
             }

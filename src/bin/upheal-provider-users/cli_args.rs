@@ -53,7 +53,8 @@ pub struct FakeServerArgs {
     pub port: u16,
     /// A JSON array of users to start with, e.g.
     /// `[{"userId": "…", "partnerUserId": "ext-1", "firstName": "Ada",
-    /// "lastName": "Lovelace", "email": "ada@example.com"}]`.
+    /// "lastName": "Lovelace", "email": "ada@example.com"}]`; `"active":
+    /// false` seeds a deactivated user.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
     /// The API key the fake accepts (default: the fake's fixed test key).
@@ -96,6 +97,10 @@ pub struct ApplyArgs {
     /// without a value, the default results file `<FILE>.results.jsonl`.
     #[arg(long, value_name = "RESULTS", conflicts_with = "results", num_args = 0..=1)]
     pub resume: Option<Option<PathBuf>>,
+    /// Send every row again although the results file records rows applied
+    /// by an earlier run (without it, or --resume, such a run is refused).
+    #[arg(long, conflicts_with = "resume")]
+    pub again: bool,
     /// Updates in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -167,4 +172,9 @@ pub struct ConnectionArgs {
     /// ids, to try the tool without credentials.
     #[arg(long)]
     pub fake: bool,
+    /// With --fake: these ids (partnerUserIds or Upheal UUIDs, comma
+    /// separated or repeated) are seeded as deactivated users, to see how
+    /// a run reports them.
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', requires = "fake")]
+    pub fake_deactivated: Vec<String>,
 }

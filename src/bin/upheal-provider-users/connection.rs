@@ -36,7 +36,17 @@ impl Connection {
                 .await
                 .map_err(|e| format!("cannot start the fake server: {e}"))?;
             for id in ids {
-                fake.seed(seed_for(id));
+                let user = seed_for(id);
+                let deactivated = args.fake_deactivated.iter().any(|named| {
+                    named
+                        .parse::<ProviderUserId>()
+                        .is_ok_and(|named| named == *id)
+                });
+                fake.seed(if deactivated {
+                    user.deactivated()
+                } else {
+                    user
+                });
             }
             eprintln!(
                 "using an embedded fake Upheal server at {}",

@@ -118,6 +118,20 @@ impl RawRow {
                 Err(e) => problems.push(Problem::from_error(line, &e, &cell.to_string())),
             }
         }
+        // Only when every cell read fine: a row whose one cell was refused
+        // is told that, not also that it sets nothing.
+        if problems.is_empty() && id.is_some() && update.is_empty() {
+            problems.push(Problem::new(
+                line,
+                "row",
+                format!(
+                    "the row names a provider but sets no field, so it would send an empty \
+                     update; fill at least one of {} (a column under another name is not \
+                     read: see the notes)",
+                    columns()[2..].join(", ")
+                ),
+            ));
+        }
         if let Err(e) = update.validate() {
             let generated = self
                 .generated

@@ -101,6 +101,9 @@ pub struct ResultsWriter {
     /// The file to resume ends in a line cut off (a run killed mid-write):
     /// the next record starts on a new line, so the file stays JSON Lines.
     ends_mid_line: bool,
+    /// Opened for reading too: a regular file that existed (earlier runs'
+    /// records are read through this handle).
+    readable: bool,
 }
 
 impl ResultsWriter {
@@ -109,10 +112,11 @@ impl ResultsWriter {
     /// the process ends, before `--resume` reads it, so what it reads stays
     /// true. A file that cannot be locked at all (a device, a filesystem
     /// without locks) is used unlocked, with a note.
-    fn new(file: File) -> Self {
+    fn new(file: File, readable: bool) -> Self {
         Self {
             file,
             ends_mid_line: false,
+            readable,
         }
     }
 
@@ -120,9 +124,11 @@ impl ResultsWriter {
         // A file to resume is read through this same handle: on Windows the
         // lock is mandatory, so a second handle could not read it. A new
         // one is only written (a pipe opened for reading too would never
-        // see its reader go).
+        // see its reader go); an existing regular file is read too, for
+        // the records of earlier runs.
+        let readable = must_exist || std::fs::metadata(path).is_ok_and(|m| m.is_file());
         let file = OpenOptions::new()
-            .read(must_exist)
+            .read(readable)
             .create(!must_exist)
             .append(true)
             .open(path)
@@ -135,14 +141,14 @@ impl ResultsWriter {
         // Named in full: from Rust 1.89 std's own `File::try_lock` would
         // shadow the trait's method, with another error type.
         match fs4::FileExt::try_lock(&file) {
-            Ok(()) => Ok(Self::new(file)),
+            Ok(()) => Ok(Self::new(file, readable)),
             Err(fs4::TryLockError::WouldBlock) => Err(TakeError::InUse),
             Err(fs4::TryLockError::Error(e)) => {
                 eprintln!(
                     "note: the results file cannot be locked ({e}); \
                      run no other job on it until this one ends"
                 );
-                Ok(Self::new(file))
+                Ok(Self::new(file, readable))
             }
         }
     }
@@ -150,6 +156,9 @@ impl ResultsWriter {
     /// Every row record in the file, in order; other lines (run records, a
     /// line cut short by a crash) are passed over, so such a row runs again.
     pub fn previous_results(&mut self) -> io::Result<Vec<ResultRecord>> {
+        if !self.readable {
+            return Ok(Vec::new());
+        }
         self.file.seek(SeekFrom::Start(0))?;
         let mut text = Vec::new();
         (&self.file).read_to_end(&mut text)?;

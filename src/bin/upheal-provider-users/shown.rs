@@ -15,6 +15,21 @@ pub fn shown(text: &str) -> String {
         .collect()
 }
 
+/// A name from the input (a column, a JSON field) as a message quotes it:
+/// [`shown`], and cut like a value, so a 1 MB header cell is not printed
+/// whole.
+pub fn shown_name(name: &str) -> String {
+    const QUOTED_CHARS: usize = 64;
+    match name.char_indices().nth(QUOTED_CHARS) {
+        None => shown(name),
+        Some((end, _)) => format!(
+            "{}… ({} characters)",
+            shown(&name[..end]),
+            name.chars().count()
+        ),
+    }
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
@@ -29,5 +44,13 @@ mod tests {
         assert_eq!(shown("x\ny\r"), "x\\ny\\r");
         assert_eq!(shown("evil\u{202E}txt"), "evil\\u{202e}txt");
         assert_eq!(shown("José"), "José");
+    }
+
+    #[test]
+    fn long_names_are_cut_like_values() {
+        let name = "n".repeat(1_000_000);
+        let quoted = super::shown_name(&name);
+        assert!(quoted.len() < 100, "{}", quoted.len());
+        assert!(quoted.ends_with("(1000000 characters)"), "{quoted}");
     }
 }

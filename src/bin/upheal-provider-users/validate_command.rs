@@ -7,29 +7,32 @@ use crate::{exit_code::ExitCode, input_file::InputFile, shown::shown};
 pub fn run(path: &Path) -> ExitCode {
     let file = InputFile::read(path);
     report(&file);
+    let shown_path = shown(&path.display().to_string());
+    let notes = notes_mentioned(&file);
+    // The summary goes to stdout either way (the problems themselves are
+    // on stderr), as guide::cli says.
     if file.problems.is_empty() {
         println!(
-            "{}: {} rows, all valid{}; nothing was sent",
-            shown(&path.display().to_string()),
+            "{shown_path}: {} rows, all valid{notes}; nothing was sent",
             file.rows.len(),
-            notes_mentioned(&file)
         );
         ExitCode::Success
     } else {
+        println!(
+            "{shown_path}: {} problem(s) (on stderr){notes}; nothing was sent",
+            file.problems.len(),
+        );
         ExitCode::InvalidInput
     }
 }
 
-/// Prints the notes and problems (to stderr) and a one-line count.
+/// Prints the notes and problems, to stderr.
 pub fn report(file: &InputFile) {
     for note in &file.notes {
         eprintln!("note: {}", note.to_line());
     }
     for problem in &file.problems {
         eprintln!("{}", problem.to_line());
-    }
-    if !file.problems.is_empty() {
-        eprintln!("{} problem(s); nothing was sent", file.problems.len());
     }
 }
 
