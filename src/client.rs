@@ -191,7 +191,7 @@ impl Client {
             }
         }
         let (user, attempts) = self.send_with_retries(id, request, turn).await?;
-        let user = check_identity(id, user, attempts)?;
+        let user = check_identity(id, user, attempts).map_err(|e| self.without_key(e))?;
         self.remember(id, &user);
         Ok(user)
     }
@@ -329,13 +329,22 @@ impl Client {
     /// A call made by a cached UUID must still return the user with the
     /// requested partner id; otherwise the id was reassigned since it was
     /// cached, so the entry goes and the caller hears about it.
+    /// Errors built here from a response (an identity mismatch names the
+    /// user the server returned, which may echo the key) pass the same
+    /// redaction as errors from the transport.
+    fn without_key(&self, error: Error) -> Error {
+        error.without_key(&self.inner.raw.inner().redactor)
+    }
+
     fn check_cached_identity(
         &self,
         id: &ProviderUserId,
         partner_id: &str,
         result: Result<(ProviderUser, u32), Error>,
     ) -> Result<ProviderUser, Error> {
-        let checked = result.and_then(|(user, attempts)| check_identity(id, user, attempts));
+        let checked = result
+            .and_then(|(user, attempts)| check_identity(id, user, attempts))
+            .map_err(|e| self.without_key(e));
         if checked
             .as_ref()
             .is_err_and(|e| e.kind() == ErrorKind::IdentityMismatch)

@@ -295,6 +295,10 @@ impl Error {
                 .api_message
                 .take()
                 .map(|text| redactor.redact(text));
+            evidence.returned_user = evidence
+                .returned_user
+                .take()
+                .and_then(|user| user_without_key(user, redactor));
         }
         let mut next: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|e| e as _);
         while let Some(source) = next {
@@ -409,6 +413,36 @@ impl Error {
             self.kind.advice()
         };
         format!("{text}; {advice}")
+    }
+}
+
+/// A user returned by the server with the key removed from every text it
+/// holds (a field may echo the request's header); `None` when it could not
+/// be rebuilt without it.
+fn user_without_key(
+    user: ProviderUser,
+    redactor: &crate::key_redactor::KeyRedactor,
+) -> Option<ProviderUser> {
+    let mut json = serde_json::to_value(&user).ok()?;
+    if !redactor.finds_key_in(&json.to_string()) {
+        return Some(user);
+    }
+    redact_strings(&mut json, redactor);
+    serde_json::from_value(json).ok()
+}
+
+fn redact_strings(value: &mut serde_json::Value, redactor: &crate::key_redactor::KeyRedactor) {
+    match value {
+        serde_json::Value::String(text) => *text = redactor.redact(std::mem::take(text)),
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| redact_strings(v, redactor))
+        }
+        serde_json::Value::Object(fields) => {
+            fields
+                .values_mut()
+                .for_each(|v| redact_strings(v, redactor));
+        }
+        _ => {}
     }
 }
 

@@ -9,6 +9,7 @@ mod bulk;
 mod bulk_stop;
 mod client;
 mod client_builder;
+mod echo_decoding;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;

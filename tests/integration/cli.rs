@@ -609,3 +609,65 @@ async fn a_fake_run_can_seed_deactivated_users() {
         text(&output.stderr)
     );
 }
+
+/// A server that answers 400 with the request's key echoed in every
+/// encoding of the redaction property test (one per row): no run of the
+/// key reaches the CLI's stdout, stderr or results file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_echo_of_the_key_reaches_the_cli_outputs_in_any_encoding() {
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+    let key = "sk/live+Q9zKEYm0p=0123456789abcdefXYZ";
+    let encodings = crate::properties::ENCODINGS;
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(move |request: &Request| {
+            let bearer = request
+                .headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap();
+            let key = bearer.strip_prefix("Bearer ").unwrap();
+            let form: usize = request
+                .url
+                .path()
+                .rsplit("form-")
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let echoed = encodings[form](key);
+            ResponseTemplate::new(400)
+                .set_body_string(format!(r#"{{"message":"bad request for {echoed}"}}"#))
+        })
+        .mount(&server)
+        .await;
+    let dir = Workdir::new("echoes");
+    let mut csv = String::from(HEADER);
+    for form in 0..encodings.len() {
+        csv.push_str(&format!("\n,form-{form},,LIC,,"));
+    }
+    let input = dir.file("rows.csv", &csv);
+    let results_path = dir.0.join("results.jsonl");
+    let output = run(args(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--results",
+        results_path.to_str().unwrap(),
+        "--base-url",
+        &server.uri(),
+        "--api-key",
+        key,
+        "--rate-limit",
+        "0",
+        "-v",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let written = fs::read_to_string(&results_path).unwrap();
+    assert_eq!(results(&results_path).len(), encodings.len());
+    for shown in [text(&output.stdout), text(&output.stderr), written] {
+        for run in ["q9zkeym0p", "0123456789abcdef", "sk/live"] {
+            assert!(!shown.to_lowercase().contains(run), "{run} in {shown}");
+        }
+    }
+}

@@ -252,3 +252,36 @@ async fn the_deadline_bounds_the_rate_limiters_wait() {
         "the second request was never sent"
     );
 }
+
+/// A 200 whose `partnerUserId` echoes the request's key (escaped, as a
+/// server writing the header into JSON does): the identity-mismatch error
+/// shows no run of it in `Display`, `Debug`, or the returned user. Before,
+/// these errors skipped the redactor and showed the raw key.
+#[tokio::test]
+async fn an_identity_mismatch_never_shows_an_echoed_key() {
+    let key = "sk/live+Q9zKEYm0p=0123456789abcdefXYZ";
+    for echo in [
+        key.to_owned(),
+        key.replace('/', "\\/"),
+        key.replace('+', "%2B"),
+    ] {
+        let server = answering(user_json(UPHEAL_UUID, Some(&echo))).await;
+        let client = Client::builder()
+            .api_key(key)
+            .base_url(server.uri())
+            .retry_policy(upheal_provider_users::RetryPolicy::none())
+            .build()
+            .unwrap();
+        let id = ProviderUserId::partner("ext-1").unwrap();
+        let error = client
+            .update_provider_user(&id, &ProviderUserUpdate::new().therapy_licence("L"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::IdentityMismatch, "{error}");
+        let returned = serde_json::to_string(&error.returned_user()).unwrap();
+        for shown in [error.to_string(), format!("{error:?}"), returned] {
+            assert!(!shown.contains("Q9zKEYm0p"), "{echo}: {shown}");
+            assert!(!shown.contains("0123456789abcdef"), "{echo}: {shown}");
+        }
+    }
+}

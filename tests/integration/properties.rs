@@ -204,29 +204,94 @@ proptest! {
     }
 }
 
-/// The ways a server or proxy plausibly echoes a key back, written apart
-/// from the crate's redactor.
+/// The ways a server or proxy plausibly writes a text it echoes, written
+/// apart from the crate's redactor; the server composes two of them.
+pub(crate) const ENCODINGS: [fn(&str) -> String; 16] = [
+    |text| text.to_owned(),
+    |text| {
+        let json = serde_json::to_string(text).unwrap();
+        json[1..json.len() - 1].to_owned()
+    },
+    |text| serde_json::to_string(text).unwrap().replace('/', "\\/"),
+    |text| text.replace('+', "\\u002B").replace('/', "\\u002F"),
+    |text| {
+        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    },
+    str::to_uppercase,
+    |text| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("Authorization: Bearer {text}"))
+    },
+    |text| {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+            "POST / HTTP/1.1\r\nAuthorization: Bearer {text}\r\n"
+        ));
+        let lines: Vec<String> = encoded
+            .as_bytes()
+            .chunks(76)
+            .map(|line| String::from_utf8(line.to_vec()).unwrap())
+            .collect();
+        lines.join("\\r\\n")
+    },
+    |text| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Bearer {text}"))
+    },
+    |text| {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_string()
+                } else {
+                    format!("&#{};", c as u32)
+                }
+            })
+            .collect()
+    },
+    |text| {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_string()
+                } else {
+                    format!("&#x{:X};", c as u32)
+                }
+            })
+            .collect()
+    },
+    |text| text.bytes().map(|b| format!("{b:02x}")).collect(),
+    |text| {
+        text.bytes()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    },
+    |text| {
+        text.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    },
+    |text| {
+        let cut = text.len() / 2;
+        let cut = (0..=cut)
+            .rev()
+            .find(|at| text.is_char_boundary(*at))
+            .unwrap_or(0);
+        format!("{}=\r\n{}", &text[..cut], text[cut..].replace('=', "=3D"))
+    },
+    |text| text.replace('/', "\\/"),
+];
+
+/// The single forms of `key`, to look for in what the error shows.
 fn echoed_forms(key: &str) -> Vec<String> {
-    use base64::Engine;
-    let json = serde_json::to_string(key).unwrap();
-    let json = json[1..json.len() - 1].to_owned();
-    let b64 = base64::engine::general_purpose::STANDARD;
-    vec![
-        key.to_owned(),
-        json.clone(),
-        json.replace('/', "\\/"),
-        json.replace('+', "\\u002B"),
-        percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).to_string(),
-        key.to_uppercase(),
-        key.to_lowercase(),
-        b64.encode(key),
-        format!("Basic {}", b64.encode(format!("user:{key}"))),
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Bearer {key}")),
-    ]
+    ENCODINGS.iter().map(|encode| encode(key)).collect()
 }
 
-/// Answers 401 with the request's key echoed in the form the partner id
-/// names (`form-N`), the way PHP, .NET or a logging proxy would write it.
+/// Answers 401 with the request's key echoed in the two encodings the
+/// partner id names (`form-INNER-OUTER`), the way PHP, .NET, an HTML error
+/// page, a gateway wrapping another body or a logging proxy writes it.
 struct EchoKey;
 
 impl Respond for EchoKey {
@@ -239,8 +304,10 @@ impl Respond for EchoKey {
             .unwrap();
         let key = authorization.strip_prefix("Bearer ").unwrap();
         let segment = request.url.path().rsplit('/').next().unwrap_or_default();
-        let form: usize = segment.trim_start_matches("form-").parse().unwrap();
-        let echoed = &echoed_forms(key)[form];
+        let mut forms = segment.trim_start_matches("form-").split('-');
+        let mut form = || forms.next().unwrap().parse::<usize>().unwrap();
+        let (inner, outer) = (form(), form());
+        let echoed = &ENCODINGS[outer](&ENCODINGS[inner](key));
         ResponseTemplate::new(401).set_body_string(format!(
             r#"{{"message":"invalid key {echoed}","echo":{{"authorization":"{echoed}"}}}}"#
         ))
@@ -253,16 +320,20 @@ fn echo_key_server() -> &'static Harness {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Whatever the key holds (`/`, `+`, `=`, `"`, `\`) and however the
-    /// server echoes it, no form of it reaches what the error shows or
-    /// keeps.
+    /// server echoes it (two encodings composed), no form of it reaches
+    /// what the error shows or keeps.
     #[test]
     fn an_encoded_echo_of_the_key_never_reaches_the_error(
         key in "[A-Za-z0-9/+=\"\\\\_-]{16,48}",
-        form in 0usize..10,
+        inner in 0usize..16,
+        outer in 0usize..16,
     ) {
+        // Upper-casing base64 destroys it: no reader recovers the key from
+        // that, and nothing writes it.
+        prop_assume!(!(outer == 5 && (6..=8).contains(&inner)));
         let (runtime, server) = echo_key_server();
         let error = runtime.block_on(async {
             let client = upheal_provider_users::Client::builder()
@@ -271,7 +342,7 @@ proptest! {
                 .retry_policy(upheal_provider_users::RetryPolicy::none())
                 .build()
                 .unwrap();
-            let id = ProviderUserId::partner(format!("form-{form}")).unwrap();
+            let id = ProviderUserId::partner(format!("form-{inner}-{outer}")).unwrap();
             client.update_provider_user(&id, &ProviderUserUpdate::new()).await.unwrap_err()
         });
         let mut shown = vec![
@@ -285,9 +356,11 @@ proptest! {
             shown.push(e.to_string());
             source = e.source();
         }
+        let composed = ENCODINGS[outer](&ENCODINGS[inner](&key));
         for text in &shown {
+            prop_assert!(!text.contains(&composed), "forms {}-{} of {:?} in {}", inner, outer, key, text);
             for echoed in echoed_forms(&key) {
-                prop_assert!(!text.contains(&echoed), "form {} of {:?} in {}", form, key, text);
+                prop_assert!(!text.contains(&echoed), "forms {}-{} of {:?} in {}", inner, outer, key, text);
             }
             prop_assert!(!text.to_lowercase().contains(&key.to_lowercase()), "{}", text);
         }
