@@ -173,9 +173,9 @@ async fn storm_recovery<F, Fut>(
 
 fn ahead_in_redis(redis: &RedisServer, namespace: &str) -> Option<Duration> {
     let key = redis
-        .budget_keys()
+        .slot_keys()
         .into_iter()
-        .find(|key| key.contains(namespace) && !key.ends_with(":last-429"))?;
+        .find(|key| key.contains(namespace))?;
     let tat: f64 = redis.cli(&["GET", &key]).pop()?.parse().ok()?;
     let time = redis.cli(&["TIME"]);
     let now = time[0].parse::<f64>().ok()? * 1e6 + time[1].parse::<f64>().ok()?;
