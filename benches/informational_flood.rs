@@ -23,13 +23,39 @@ fn main() {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             std::thread::spawn(move || {
-                let head = b"HTTP/1.1 102 Processing\r\n\r\n".repeat(64);
+                // The request first, as a server does.
+                let mut seen = Vec::new();
+                let mut byte = [0u8; 1];
+                while !seen.ends_with(b"\r\n\r\n")
+                    && std::io::Read::read(&mut stream, &mut byte).is_ok_and(|n| n == 1)
+                {
+                    seen.push(byte[0]);
+                }
+                let head = b"HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n"
+                    .repeat(64);
                 let until = Instant::now() + Duration::from_secs(60);
                 while Instant::now() < until && stream.write_all(&head).is_ok() {}
             });
         }
     });
-    for flavour in ["current-thread", "multi-thread"] {
+    let policies = [
+        ("one attempt", RetryPolicy::none()),
+        ("the default policy (3 attempts)", RetryPolicy::default()),
+        (
+            "a 5 s call deadline",
+            RetryPolicy::default().deadline(Some(Duration::from_secs(5))),
+        ),
+    ];
+    for (flavour, (policy_name, policy)) in
+        ["current-thread", "multi-thread"]
+            .into_iter()
+            .flat_map(|flavour| {
+                policies
+                    .iter()
+                    .cloned()
+                    .map(move |policy| (flavour, policy))
+            })
+    {
         let runtime = match flavour {
             "current-thread" => tokio::runtime::Builder::new_current_thread(),
             _ => tokio::runtime::Builder::new_multi_thread(),
@@ -42,7 +68,7 @@ fn main() {
                 .api_key("key-for-the-flood")
                 .base_url(format!("http://{address}"))
                 .timeout(Duration::from_secs(3))
-                .retry_policy(RetryPolicy::none())
+                .retry_policy(policy)
                 .build()
                 .unwrap();
             let started = Instant::now();
@@ -53,7 +79,7 @@ fn main() {
             (started.elapsed(), result.map(|_| ()).map_err(|e| e.kind()))
         });
         println!(
-            "1xx flood, {flavour} runtime, 3 s attempt timeout: ended after {:.1} s ({:?})",
+            "1xx flood, {flavour} runtime, 3 s attempt timeout, {policy_name}: ended after {:.1} s ({:?})",
             took.0.as_secs_f64(),
             took.1
         );

@@ -286,14 +286,11 @@ async fn a_flood_of_informational_responses_then_success_is_a_success() {
 }
 
 /// Endless `102 Processing` responses: the attempt's timeout ends the call
-/// with `Timeout` on a multi-thread runtime (measured: 3.05 s for a 3 s
-/// timeout). On a current-thread runtime hyper's response-head loop
-/// (`Buffered::parse` in hyper's `src/proto/h1/io.rs`) keeps consuming 1xx
-/// heads while the socket has bytes, so the timer is seen late (15-25 s
-/// measured) and other tasks on that thread starve: README "Limits" says
-/// so, with the workaround (a multi-thread runtime). The guard here only
-/// keeps the test from hanging; it is not a timing assertion.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// with `Timeout`, on a multi-thread and on a current-thread runtime (the
+/// figures, 3.0–3.3 s for a 3 s timeout on either, are in
+/// `benches/informational_flood.rs` and guide::behaviour; a call with
+/// retries takes one timeout per attempt). The guard here only keeps the
+/// test from hanging; it is not a timing assertion.
 async fn endless_informational_responses_end_in_a_timeout() {
     let (address, _) = scripted_server(vec![Step::Repeat {
         chunk: b"HTTP/1.1 102 Processing\r\n\r\n".to_vec(),
@@ -306,6 +303,16 @@ async fn endless_informational_responses_end_in_a_timeout() {
         .expect("the attempt's timeout ends the call")
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_informational_responses_end_in_a_timeout_on_a_multi_thread_runtime() {
+    endless_informational_responses_end_in_a_timeout().await;
+}
+
+#[tokio::test]
+async fn endless_informational_responses_end_in_a_timeout_on_a_current_thread_runtime() {
+    endless_informational_responses_end_in_a_timeout().await;
 }
 
 #[tokio::test]
