@@ -8,7 +8,12 @@
 //! recorded must not be followed by more), or Ctrl-C is pressed (a second
 //! Ctrl-C abandons the rows in flight).
 
-use std::{cell::Cell, io, path::PathBuf};
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+    io,
+    path::PathBuf,
+};
 
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
@@ -63,29 +68,31 @@ pub async fn run(args: ApplyArgs) -> ExitCode {
             return refuse(&format!("cannot open the results file {shown_path}: {e}"));
         }
     };
-    let plan = match plan(&args, file.rows, &mut writer, &results_path) {
+    let plan = match plan(&args, &file, &mut writer, &results_path) {
         Ok(plan) => plan,
         Err(message) => return refuse(&message),
     };
+    // Rows are scanned again from the file's text as they are sent: memory
+    // holds the rows in flight, not the file's rows.
+    let pending = || file.valid_rows().filter(|row| plan.sends(row));
     // Before the "started" record: a run that cannot even build its client
     // (a bad --redis URL) started nothing.
-    let connection =
-        match Connection::open(&args.connection, plan.pending.iter().map(|row| &row.id)).await {
-            Ok(connection) => connection,
-            Err(message) => return refuse(&message),
-        };
+    let connection = match Connection::open(&args.connection, pending().map(|row| row.id)).await {
+        Ok(connection) => connection,
+        Err(message) => return refuse(&message),
+    };
     let run_record = RunRecord {
         run: "started",
         input: args.file.display().to_string(),
-        rows_to_send: plan.pending.len(),
+        rows_to_send: plan.to_send(),
     };
     if let Err(e) = writer.start(&run_record) {
         return refuse(&format!("cannot write the results file {shown_path}: {e}"));
     }
-    let mut state = RunState::new(writer, plan.pending.len());
+    let mut state = RunState::new(writer, plan.to_send());
     send_all(
         &connection.client,
-        &plan.pending,
+        pending(),
         usize::from(args.concurrency),
         &mut state,
     )
@@ -116,7 +123,7 @@ fn redis_sharing(client: &Client) -> Option<Sharing> {
 
 fn plan(
     args: &ApplyArgs,
-    rows: Vec<InputRow>,
+    file: &InputFile,
     results: &mut ResultsWriter,
     path: &std::path::Path,
 ) -> Result<ResumePlan, String> {
@@ -132,9 +139,9 @@ fn plan(
                 shown(&path.display().to_string())
             ));
         }
-        return Ok(ResumePlan::fresh(rows));
+        return Ok(ResumePlan::fresh(file.rows));
     }
-    let plan = ResumePlan::resume(rows, &records)?;
+    let plan = ResumePlan::resume(file.valid_rows(), &records)?;
     eprintln!("{}", plan.describe());
     Ok(plan)
 }
@@ -283,36 +290,53 @@ impl RunState {
 
 /// The first row goes alone: a refused key or an unreachable server is then
 /// found with one request sent, not `concurrency` of them.
-async fn send_all(client: &Client, rows: &[InputRow], concurrency: usize, state: &mut RunState) {
-    let (first, rest) = rows.split_at(rows.len().min(1));
-    send_batch(client, first, 1, state).await;
+async fn send_all(
+    client: &Client,
+    mut rows: impl Iterator<Item = InputRow>,
+    concurrency: usize,
+    state: &mut RunState,
+) {
+    send_batch(client, rows.by_ref().take(1), 1, state).await;
     if state.stop.is_none() {
-        send_batch(client, rest, concurrency, state).await;
+        send_batch(client, rows, concurrency, state).await;
     }
 }
 
-async fn send_batch(client: &Client, rows: &[InputRow], width: usize, state: &mut RunState) {
+async fn send_batch(
+    client: &Client,
+    rows: impl Iterator<Item = InputRow>,
+    width: usize,
+    state: &mut RunState,
+) {
     let stopped = Cell::new(false);
-    let started = Cell::new(0_u64);
+    // The rows taken and not yet finished, by their index in this batch:
+    // what a result is recorded against.
+    let in_flight: RefCell<HashMap<usize, InputRow>> = RefCell::new(HashMap::new());
     let items = rows
-        .iter()
         .take_while(|_| !stopped.get())
-        .inspect(|_| started.set(started.get() + 1))
-        .map(|row| (row.id.clone(), row.update.clone()));
+        .enumerate()
+        .map(|(index, row)| {
+            let item = (row.id.clone(), row.update.clone());
+            in_flight.borrow_mut().insert(index, row);
+            item
+        });
     let stop = BulkStop::new();
     let mut finished = std::pin::pin!(client.update_many_unordered_until(items, width, &stop));
-    let mut done = 0_u64;
+    let record = |state: &mut RunState, index: usize, result: &Result<ProviderUser, Error>| {
+        if let Some(row) = in_flight.borrow_mut().remove(&index) {
+            state.record(&row, result);
+        }
+    };
     loop {
         tokio::select! {
             next = finished.next() => {
                 let Some((index, result)) = next else { break };
-                done += 1;
-                state.record(&rows[index], &result);
+                record(state, index, &result);
             }
             Some(()) = state.interrupts.recv() => {
                 state.ctrl_c_presses += 1;
                 if state.ctrl_c_presses > 1 {
-                    state.abandoned += started.get() - done;
+                    state.abandoned += in_flight.borrow().len() as u64;
                     break;
                 }
                 state.stop.get_or_insert(Stop::Interrupted);
@@ -320,14 +344,13 @@ async fn send_batch(client: &Client, rows: &[InputRow], width: usize, state: &mu
                 stop.stop();
                 // Rows not sent yet end at once; what is left is in flight.
                 while let Some(Some((index, result))) = finished.next().now_or_never() {
-                    done += 1;
-                    state.record(&rows[index], &result);
+                    record(state, index, &result);
                 }
                 eprintln!(
                     "stopping: nothing more is sent ({} row(s) were not sent and stay for a resume); \
                      waiting for {} update(s) already sent; Ctrl-C again abandons them",
                     state.not_sent,
-                    started.get() - done
+                    in_flight.borrow().len()
                 );
             }
         }

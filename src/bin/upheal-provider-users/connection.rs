@@ -20,9 +20,9 @@ pub struct Connection {
 impl Connection {
     /// Builds the client; with `--fake`, first starts a fake seeded with one
     /// active provider per id, so every row has someone to update.
-    pub async fn open<'a>(
+    pub async fn open(
         args: &ConnectionArgs,
-        ids: impl IntoIterator<Item = &'a ProviderUserId>,
+        ids: impl IntoIterator<Item = ProviderUserId>,
     ) -> Result<Self, String> {
         if args.redis.is_some() && args.rate_limit == 0 {
             return Err(
@@ -36,11 +36,11 @@ impl Connection {
                 .await
                 .map_err(|e| format!("cannot start the fake server: {e}"))?;
             for id in ids {
-                let user = seed_for(id);
+                let user = seed_for(&id);
                 let deactivated = args.fake_deactivated.iter().any(|named| {
                     named
                         .parse::<ProviderUserId>()
-                        .is_ok_and(|named| named == *id)
+                        .is_ok_and(|named| named == id)
                 });
                 fake.seed(if deactivated {
                     user.deactivated()

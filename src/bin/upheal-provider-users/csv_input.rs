@@ -7,7 +7,7 @@ use csv::StringRecord;
 
 use crate::{
     editor_lines::EditorLines,
-    input_file::Scan,
+    input_file::Found,
     input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,
@@ -18,10 +18,9 @@ pub const CLEAR_LIST: &str = "[]";
 /// Separates a list's items (template ids) inside one CSV cell.
 pub const LIST_SEPARATOR: char = ';';
 
-/// Reads every record, reporting each problem on the line where its record
-/// starts, and going on past any one bad row.
-pub fn scan(text: &str) -> Scan {
-    let mut scan = Scan::default();
+/// Reads every record lazily, reporting each problem on the line where
+/// its record starts, and going on past any one bad row.
+pub fn scan(text: &str) -> Box<dyn Iterator<Item = Found> + '_> {
     let lines = EditorLines::new(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -30,30 +29,27 @@ pub fn scan(text: &str) -> Scan {
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(e) => {
-            scan.problems
-                .push(Problem::new(1, "header", format!("not valid CSV: {e}")));
-            return scan;
+            let problem = Problem::new(1, "header", format!("not valid CSV: {e}"));
+            return Box::new(std::iter::once(Found::Problem(problem)));
         }
     };
-    let Some(columns) = Columns::read(&headers, &mut scan) else {
-        return scan;
+    let mut header_found = Vec::new();
+    let Some(columns) = Columns::read(&headers, &mut header_found) else {
+        return Box::new(header_found.into_iter());
     };
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record_line(text, &lines, record.position().map_or(0, |p| p.byte()));
-                columns.row(&record, line, &mut scan);
-            }
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(0, |p| record_line(text, &lines, p.byte()));
-                scan.problems
-                    .push(Problem::new(line, "row", format!("not valid CSV: {e}")));
-            }
+    let records = reader.into_records().map(move |record| match record {
+        Ok(record) => {
+            let line = record_line(text, &lines, record.position().map_or(0, |p| p.byte()));
+            columns.row(&record, line)
         }
-    }
-    scan
+        Err(e) => {
+            let line = e
+                .position()
+                .map_or(0, |p| record_line(text, &lines, p.byte()));
+            Found::Problem(Problem::new(line, "row", format!("not valid CSV: {e}")))
+        }
+    });
+    Box::new(header_found.into_iter().chain(records))
 }
 
 /// The line a record starts on. The reader may report the offset of line
@@ -97,9 +93,9 @@ struct Columns {
 impl Columns {
     /// `None` when no row can be read: the file is not comma-separated, or
     /// it names no id column.
-    fn read(headers: &StringRecord, scan: &mut Scan) -> Option<Self> {
+    fn read(headers: &StringRecord, found: &mut Vec<Found>) -> Option<Self> {
         if let Some(hint) = other_separator(headers) {
-            scan.problems.push(Problem::new(1, "header", hint));
+            found.push(Found::Problem(Problem::new(1, "header", hint)));
             return None;
         }
         let mut index = HashMap::new();
@@ -108,25 +104,25 @@ impl Columns {
             match columns.iter().find(|known| **known == name) {
                 Some(known) => {
                     if index.insert(*known, position).is_some() {
-                        scan.problems.push(Problem::new(
+                        found.push(Found::Problem(Problem::new(
                             1,
                             "header",
                             format!("column `{name}` appears twice"),
-                        ));
+                        )));
                     }
                 }
-                None => unknown_name(scan, 1, "column", name),
+                None => unknown_name(found, 1, "column", name),
             }
         }
         if !index.contains_key("providerUserId") && !index.contains_key("partnerUserId") {
-            scan.problems.push(Problem::new(
+            found.push(Found::Problem(Problem::new(
                 1,
                 "header",
                 format!(
                     "no providerUserId or partnerUserId column; the columns are {}",
                     columns.join(", ")
                 ),
-            ));
+            )));
             return None;
         }
         Some(Self {
@@ -135,7 +131,7 @@ impl Columns {
         })
     }
 
-    fn row(&self, record: &StringRecord, line: u64, scan: &mut Scan) {
+    fn row(&self, record: &StringRecord, line: u64) -> Found {
         let cell = |name: &str| {
             self.index
                 .get(name)
@@ -164,7 +160,7 @@ impl Columns {
         };
         let filled = record.iter().filter(|c| !c.is_empty()).count();
         if filled > 0 && record.len() < self.width {
-            scan.problems.push(Problem::new(
+            Found::Problem(Problem::new(
                 line,
                 "row",
                 format!(
@@ -172,9 +168,9 @@ impl Columns {
                     record.len(),
                     self.width
                 ),
-            ));
+            ))
         } else if record.iter().skip(self.width).any(|c| !c.is_empty()) {
-            scan.problems.push(Problem::new(
+            Found::Problem(Problem::new(
                 line,
                 "row",
                 format!(
@@ -182,9 +178,9 @@ impl Columns {
                     record.len(),
                     self.width
                 ),
-            ));
+            ))
         } else {
-            scan.rows.push((line, raw));
+            Found::Row(line, raw)
         }
     }
 }

@@ -3,40 +3,39 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    input_file::Scan,
+    input_file::Found,
     input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,
 };
 
-/// Reads every non-blank line as one row; a bad line is a problem on that
-/// line and reading goes on.
-pub fn scan(text: &str) -> Scan {
-    let mut scan = Scan::default();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let line_number = index as u64 + 1;
-        match json_object(line) {
-            Ok(object) => {
-                let columns = columns();
-                for unknown in object.keys().filter(|k| !columns.contains(&k.as_str())) {
-                    unknown_name(&mut scan, line_number, "field", unknown);
-                }
-                match json_row(&object) {
-                    Ok(row) => scan.rows.push((line_number, row)),
-                    Err(message) => scan
-                        .problems
-                        .push(Problem::new(line_number, "row", message)),
-                }
+/// Reads every non-blank line as one row, lazily: a bad line is a problem
+/// on that line and reading goes on.
+pub fn scan(text: &str) -> impl Iterator<Item = Found> + '_ {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .flat_map(|(index, line)| read_line(index as u64 + 1, line))
+}
+
+/// What one line holds: notes on its unknown fields, then the row or the
+/// problem.
+fn read_line(line_number: u64, line: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    match json_object(line) {
+        Ok(object) => {
+            let columns = columns();
+            for unknown in object.keys().filter(|k| !columns.contains(&k.as_str())) {
+                unknown_name(&mut found, line_number, "field", unknown);
             }
-            Err(message) => scan
-                .problems
-                .push(Problem::new(line_number, "row", message)),
+            found.push(match json_row(&object) {
+                Ok(row) => Found::Row(line_number, row),
+                Err(message) => Found::Problem(Problem::new(line_number, "row", message)),
+            });
         }
+        Err(message) => found.push(Found::Problem(Problem::new(line_number, "row", message))),
     }
-    scan
+    found
 }
 
 fn json_object(line: &str) -> Result<Map<String, Value>, String> {

@@ -4,12 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{input_row::InputRow, results_file::ResultRecord};
+use crate::{
+    input_row::InputRow, results_file::ResultRecord, update_fingerprint::UpdateFingerprint,
+};
 
-/// The rows to send, and how the input compares with the results file.
+/// Which rows to send, and how the input compares with the results file.
+/// It holds what the results file says of each provider, never the rows:
+/// [`ResumePlan::sends`] decides row by row while they are sent.
 #[derive(Debug, Default)]
 pub struct ResumePlan {
-    pub pending: Vec<InputRow>,
+    /// The last record of each provider the results file names: whether it
+    /// was applied, and the update it was for.
+    last: HashMap<String, (bool, Option<UpdateFingerprint>)>,
     /// Recorded as applied with the same content: skipped.
     pub matched: usize,
     /// Applied before with other content (the row was edited): sent again.
@@ -22,10 +28,9 @@ pub struct ResumePlan {
 
 impl ResumePlan {
     /// Every row, for a run that resumes nothing.
-    pub fn fresh(rows: Vec<InputRow>) -> Self {
+    pub fn fresh(rows: usize) -> Self {
         Self {
-            new: rows.len(),
-            pending: rows,
+            new: rows,
             ..Self::default()
         }
     }
@@ -33,45 +38,55 @@ impl ResumePlan {
     /// Skips a row only when the **last** record for its provider says this
     /// very update was applied: a later failure (which may have changed the
     /// provider, e.g. a timeout) or other content means it is sent again.
+    /// `rows` are the input's rows, read once here to count.
     ///
     /// Refuses (with the message to show) a results file that names none of
     /// the input's providers: it belongs to another input.
-    pub fn resume(rows: Vec<InputRow>, records: &[ResultRecord]) -> Result<Self, String> {
-        let mut last = HashMap::new();
+    pub fn resume(
+        rows: impl Iterator<Item = InputRow>,
+        records: &[ResultRecord],
+    ) -> Result<Self, String> {
+        let mut plan = Self::default();
         for record in records {
-            last.insert(record.id.as_str(), record);
+            let outcome = (record.is_applied(), record.fingerprint.clone());
+            plan.last.insert(record.id.clone(), outcome);
         }
-        let input_ids: HashSet<String> = rows.iter().map(|row| row.id.to_string()).collect();
-        if !last.is_empty() && !last.keys().any(|id| input_ids.contains(*id)) {
+        let mut named: HashSet<String> = HashSet::new();
+        for row in rows {
+            let id = row.id.to_string();
+            match plan.last.get(&id) {
+                Some((true, fingerprint)) if fingerprint.as_ref() == Some(&row.fingerprint) => {
+                    plan.matched += 1;
+                }
+                Some((true, _)) => plan.changed += 1,
+                _ => plan.new += 1,
+            }
+            if plan.last.contains_key(&id) {
+                named.insert(id);
+            }
+        }
+        if !plan.last.is_empty() && named.is_empty() {
             return Err(format!(
                 "the results file records {} provider(s), none of them in this input: it \
                  belongs to another input; pass --results NEW_FILE to start afresh",
-                last.len()
+                plan.last.len()
             ));
         }
-        let mut plan = Self {
-            gone: last.keys().filter(|id| !input_ids.contains(**id)).count(),
-            ..Self::default()
-        };
-        for row in rows {
-            match last.get(row.id.to_string().as_str()) {
-                Some(record)
-                    if record.is_applied()
-                        && record.fingerprint.as_ref() == Some(&row.fingerprint) =>
-                {
-                    plan.matched += 1;
-                }
-                Some(record) if record.is_applied() => {
-                    plan.changed += 1;
-                    plan.pending.push(row);
-                }
-                _ => {
-                    plan.new += 1;
-                    plan.pending.push(row);
-                }
-            }
-        }
+        plan.gone = plan.last.len() - named.len();
         Ok(plan)
+    }
+
+    /// Whether `row` is sent in this run.
+    pub fn sends(&self, row: &InputRow) -> bool {
+        !matches!(
+            self.last.get(&row.id.to_string()),
+            Some((true, fingerprint)) if fingerprint.as_ref() == Some(&row.fingerprint)
+        )
+    }
+
+    /// How many rows this run sends.
+    pub fn to_send(&self) -> usize {
+        self.changed + self.new
     }
 
     /// One line for the user before anything is sent.

@@ -1,6 +1,6 @@
 //! "Did you mean …?" for column names typed by hand.
 
-use crate::{input_file::Scan, input_row::columns, problem::Problem};
+use crate::{input_file::Found, input_row::columns, problem::Problem};
 
 /// A column (CSV) or field (JSON Lines) that is not read. One that names a
 /// field the way people name it (`NPI`, `license`, `partnerId`,
@@ -10,12 +10,12 @@ use crate::{input_file::Scan, input_row::columns, problem::Problem};
 /// whole name among other words (`oldPartnerUserId`, `therapyLicenceNo`)
 /// is something else that mentions the field, and one unlike any field is
 /// an export's extra column: both are notes.
-pub fn unknown_name(scan: &mut Scan, line: u64, kind: &str, name: &str) {
+pub fn unknown_name(found: &mut Vec<Found>, line: u64, kind: &str, name: &str) {
     let field = if kind == "column" { "header" } else { "row" };
     let columns = columns();
     let shown = crate::shown::shown_name(name);
     if let Some(meant) = synonym_of(name, &columns) {
-        scan.problems.push(Problem::new(
+        found.push(Found::Problem(Problem::new(
             line,
             field,
             format!(
@@ -23,18 +23,18 @@ pub fn unknown_name(scan: &mut Scan, line: u64, kind: &str, name: &str) {
                  dropped; rename it to `{meant}` (or, if it is something else, to a name \
                  unlike any field)"
             ),
-        ));
+        )));
     } else if let Some(inside) = contained_field(name, &columns) {
-        scan.notes.push(Problem::new(
+        found.push(Found::Note(Problem::new(
             line,
             field,
             format!(
                 "{kind} `{shown}` is ignored: it names `{inside}` among other words; rename \
                  it to `{inside}` if it holds that field"
             ),
-        ));
+        )));
     } else if let Some(known) = closest(name, &columns) {
-        scan.problems.push(Problem::new(
+        found.push(Found::Problem(Problem::new(
             line,
             field,
             format!(
@@ -42,16 +42,16 @@ pub fn unknown_name(scan: &mut Scan, line: u64, kind: &str, name: &str) {
                  dropped; rename it to `{known}` (or, if it is something else, to a \
                  name unlike any field)"
             ),
-        ));
+        )));
     } else {
-        scan.notes.push(Problem::new(
+        found.push(Found::Note(Problem::new(
             line,
             field,
             format!(
                 "unknown {kind} `{shown}` is ignored (the {kind}s read are {})",
                 columns.join(", ")
             ),
-        ));
+        )));
     }
 }
 

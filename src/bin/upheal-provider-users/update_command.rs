@@ -14,7 +14,7 @@ pub async fn run(args: UpdateArgs) -> ExitCode {
             return ExitCode::InvalidInput;
         }
     };
-    let connection = match Connection::open(&args.connection, [&id]).await {
+    let connection = match Connection::open(&args.connection, [id.clone()]).await {
         Ok(connection) => connection,
         Err(message) => {
             eprintln!("error: {message}");

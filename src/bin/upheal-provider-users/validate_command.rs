@@ -14,7 +14,7 @@ pub fn run(path: &Path) -> ExitCode {
     if file.problems.is_empty() {
         println!(
             "{shown_path}: {} rows, all valid{notes}; nothing was sent",
-            file.rows.len(),
+            file.rows,
         );
         ExitCode::Success
     } else {
