@@ -93,7 +93,8 @@ pub(crate) fn json_unescaped(text: &str) -> Option<String> {
             continue;
         }
         match chars.next() {
-            Some('u') => {
+            // `\U` too: a body upper-cased on the way keeps its escapes.
+            Some('u' | 'U') => {
                 let hex: String = chars.by_ref().take(4).collect();
                 let Ok(unit) = u16::from_str_radix(&hex, 16) else {
                     out.push_str(&hex);
@@ -120,12 +121,12 @@ pub(crate) fn json_unescaped(text: &str) -> Option<String> {
 /// leaving every other backslash: the text's own backslashes (a key may
 /// hold some) stay as they were written.
 fn unicode_escapes_only(text: &str) -> Option<String> {
-    if !text.contains("\\u") {
+    if !text.contains("\\u") && !text.contains("\\U") {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("\\u") {
+    while let Some(at) = rest.find("\\u").into_iter().chain(rest.find("\\U")).min() {
         out.push_str(&rest[..at]);
         let hex = rest.get(at + 2..at + 6);
         match hex
@@ -137,7 +138,7 @@ fn unicode_escapes_only(text: &str) -> Option<String> {
                 rest = &rest[at + 6..];
             }
             None => {
-                out.push_str("\\u");
+                out.push_str(&rest[at..at + 2]);
                 rest = &rest[at + 2..];
             }
         }
