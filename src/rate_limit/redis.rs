@@ -258,6 +258,8 @@ pub(super) struct SharedBudget {
     /// acts on it: without it, the step skips the read).
     wants_news: bool,
     window: Duration,
+    /// Requests per window.
+    requests: u32,
     reserve: redis::Script,
     heartbeat: redis::Script,
     report_script: redis::Script,
@@ -365,6 +367,7 @@ impl SharedBudget {
             tolerance_us: interval_us.saturating_mul(u64::from(burst.get() - 1)),
             wants_news: limit.adaptive,
             window: limit.per,
+            requests: limit.requests,
             reserve: script(RESERVE_SLOT),
             heartbeat: script(HEARTBEAT),
             report_script: script(REPORT_429),
@@ -493,7 +496,8 @@ impl SharedBudget {
             .arg(self.fallback_ppm())
             .arg(duration_us(LIVE_FOR))
             .arg(duration_us(self.member_timeout))
-            .arg(duration_us(self.window));
+            .arg(duration_us(self.window))
+            .arg(self.requests);
         let (wait_us, age_us, pause_left_us, live, silent): (u64, i64, u64, u32, u32) = step
             .invoke_async(&mut connection)
             .await

@@ -51,7 +51,8 @@ end
 /// Returns the wait in µs before the reserved slot; the 429 news (age in
 /// µs, -1 for none, and the pause it still asks for, µs); the live and
 /// silent members, this one included. `ARGV[8]` is the window: the
-/// longest pause news of a 429 may ask for.
+/// longest pause news of a 429 may ask for; `ARGV[9]` the requests per
+/// window (a silent member's own edge request is left to it as well).
 pub(super) const RESERVE_SLOT: &str = r"
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -96,7 +97,10 @@ for i = 1, #entries, 2 do
   end
 end
 see(KEYS[3], me, now, share, forget)
-local left = 1000000 - reserved
+-- Each silent member paces on its own, with its own edge of one request
+-- per window beside ours: that request is left to it too.
+local edge = 1000000 / tonumber(ARGV[9])
+local left = 1000000 - reserved - silent_count * edge
 if left < share then left = share end
 interval = interval * 1000000 / left
 local members = live_count + silent_count
