@@ -478,14 +478,25 @@ impl SharedBudget {
         }
     }
 
-    /// One reservation in Redis; `on_the_wire` is set once it is sent.
-    async fn reserve(&self, on_the_wire: &AtomicBool) -> Result<Reserved, StepError> {
-        let mut connection = self
+    /// The connection for a step about to be sent: `on_the_wire` is set
+    /// once there is one, so a timeout can tell a step that may have run
+    /// from one still waiting for its connection.
+    async fn step_connection(
+        &self,
+        on_the_wire: &AtomicBool,
+    ) -> Result<RedisConnection, StepError> {
+        let connection = self
             .connector
             .connection()
             .await
             .map_err(StepError::NotSent)?;
         on_the_wire.store(true, Ordering::Relaxed);
+        Ok(connection)
+    }
+
+    /// One reservation in Redis; `on_the_wire` is set once it is sent.
+    async fn reserve(&self, on_the_wire: &AtomicBool) -> Result<Reserved, StepError> {
+        let mut connection = self.step_connection(on_the_wire).await?;
         let mut step = self.reserve.key(&self.key);
         step.key(&self.news_key)
             .key(&self.members_key)
@@ -541,12 +552,7 @@ impl SharedBudget {
         let sent = Instant::now();
         let on_the_wire = AtomicBool::new(false);
         let beat = async {
-            let mut connection = self
-                .connector
-                .connection()
-                .await
-                .map_err(StepError::NotSent)?;
-            on_the_wire.store(true, Ordering::Relaxed);
+            let mut connection = self.step_connection(&on_the_wire).await?;
             let mut step = self.heartbeat.key(&self.members_key);
             step.arg(&self.member)
                 .arg(self.fallback_ppm())

@@ -196,6 +196,31 @@ async fn apply_500_rows_with_faults_records_every_row_exactly_once() {
     );
 }
 
+/// A CSV of `rows` rows for providers `ext-0`, `ext-1`, …, each seeded in
+/// `fake`.
+fn seeded_rows(fake: &FakeUpheal, dir: &Workdir, rows: usize) -> std::path::PathBuf {
+    let mut csv = String::from(HEADER);
+    for i in 0..rows {
+        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")));
+        csv.push_str(&format!("\n,ext-{i},,LIC-{i},,"));
+    }
+    dir.file("rows.csv", &csv)
+}
+
+/// Sends `child` Ctrl-C (SIGINT), as an operator does, and waits for it.
+async fn interrupt(child: std::process::Child) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
     let fake = FakeUpheal::builder()
@@ -205,12 +230,7 @@ async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
         .await
         .unwrap();
     let dir = Workdir::new("resume");
-    let mut csv = String::from(HEADER);
-    for i in 0..120 {
-        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")));
-        csv.push_str(&format!("\n,ext-{i},,LIC-{i},,"));
-    }
-    let input = dir.file("rows.csv", &csv);
+    let input = seeded_rows(&fake, &dir, 120);
     let results_path = dir.0.join("results.jsonl");
     let command = apply_args(&input, &results_path, "2", &fake);
 
@@ -221,20 +241,11 @@ async fn an_interrupted_apply_resumes_without_repeating_finished_rows() {
         .spawn()
         .unwrap();
     let written = results_path.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        // Wait for some rows to finish, then interrupt as Ctrl-C would.
-        while fs::read_to_string(&written).map_or(0, |t| t.lines().count()) < 10 {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    // Wait for some rows to finish, then interrupt as Ctrl-C would.
+    while fs::read_to_string(&written).map_or(0, |t| t.lines().count()) < 10 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let output = interrupt(child).await;
     assert_eq!(output.status.code(), Some(130), "{}", text(&output.stdout));
     assert!(text(&output.stdout).contains("--resume"));
     let first = results(&results_path);
@@ -281,12 +292,7 @@ async fn ctrl_c_stops_sending_rows_not_yet_sent() {
         .await
         .unwrap();
     let dir = Workdir::new("ctrl-c");
-    let mut csv = String::from(HEADER);
-    for i in 0..200 {
-        fake.seed(SeedUser::new("P", "Q", "p@example.com").partner_user_id(&format!("ext-{i}")));
-        csv.push_str(&format!("\n,ext-{i},,LIC-{i},,"));
-    }
-    let input = dir.file("rows.csv", &csv);
+    let input = seeded_rows(&fake, &dir, 200);
     let results_path = dir.0.join("results.jsonl");
     let command = args(&[
         "apply",
@@ -331,16 +337,7 @@ async fn ctrl_c_stops_sending_rows_not_yet_sent() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let sent_at_signal = updates();
-    let output = tokio::task::spawn_blocking(move || {
-        let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    let output = interrupt(child).await;
     assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
     let sent = updates();
     assert!(
