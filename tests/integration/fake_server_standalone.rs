@@ -42,7 +42,9 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
     std::fs::write(
         &seed,
         r#"[{"userId": "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "partnerUserId": "ext-1",
-             "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"}]"#,
+             "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"},
+            {"partnerUserId": "ext-old", "firstName": "Old", "lastName": "Account",
+             "email": "old@example.com", "active": false}]"#,
     )
     .unwrap();
     let mut child = Command::new(BIN)
@@ -89,6 +91,15 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
         .unwrap();
     assert_eq!(user.user_id, "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
     assert_eq!(user.therapy_licence.as_deref(), Some("L-1"));
+    // A user seeded with `"active": false` is deactivated.
+    let refused = client
+        .update_provider_user(
+            &ProviderUserId::partner("ext-old").unwrap(),
+            &ProviderUserUpdate::new().therapy_licence("L-2"),
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.is_deactivated_user(), "{refused}");
 
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -101,7 +112,7 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
     let rest: Vec<String> = stdout.lines().map(Result::unwrap).collect();
     assert!(status.success(), "{status:?}");
     assert!(
-        rest.iter().any(|l| l == "stopping after 1 requests"),
+        rest.iter().any(|l| l == "stopping after 2 requests"),
         "{rest:?}"
     );
     let _ = std::fs::remove_file(seed);
