@@ -187,17 +187,16 @@ impl Client {
         stop: BulkStop,
     ) -> Result<ProviderUser, Error> {
         let request = update.to_request()?;
-        let _in_order = tokio::select! {
-            turn = same_provider.turn(id) => turn,
-            () = stop.stopped() => return Err(Error::stopped()),
+        let Some(_in_order) = stop.unless_stopped(same_provider.turn(id)).await else {
+            return Err(Error::stopped());
         };
         let mut turn = Turn::default();
         if let Some(limiter) = self.pacer() {
             let ticket = limiter.ticket();
-            tokio::select! {
-                // Without a deadline, waiting cannot fail.
-                _ = limiter.acquire(None, Some(ticket)) => {}
-                () = stop.stopped() => return Err(Error::stopped()),
+            // Without a deadline, waiting cannot fail.
+            let admitted = stop.unless_stopped(limiter.acquire(None, Some(ticket)));
+            if admitted.await.is_none() {
+                return Err(Error::stopped());
             }
             turn.ticket = Some(ticket);
             turn.slot_taken = true;

@@ -74,10 +74,20 @@ impl BulkStop {
         self.inner.stopped.load(Ordering::SeqCst)
     }
 
+    /// `work`'s output, or `None` when the stop is pulled first (`work` is
+    /// then dropped).
+    pub(crate) async fn unless_stopped<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        let work = std::pin::pin!(work);
+        let stopped = std::pin::pin!(self.stopped());
+        match futures_util::future::select(work, stopped).await {
+            futures_util::future::Either::Left((output, _)) => Some(output),
+            futures_util::future::Either::Right(((), _)) => None,
+        }
+    }
+
     /// Resolves once [`Self::stop`] has been called.
-    pub(crate) async fn stopped(&self) {
-        let notified = self.inner.notify.notified();
-        tokio::pin!(notified);
+    async fn stopped(&self) {
+        let mut notified = std::pin::pin!(self.inner.notify.notified());
         // Registered before the check, so a stop in between is not lost.
         notified.as_mut().enable();
         if !self.is_stopped() {

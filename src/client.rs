@@ -258,10 +258,10 @@ impl Client {
             };
             tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
             let stopped = match &turn.stop {
-                Some(stop) => tokio::select! {
-                    () = tokio::time::sleep(delay) => stop.is_stopped(),
-                    () = stop.stopped() => true,
-                },
+                Some(stop) => {
+                    let slept = stop.unless_stopped(tokio::time::sleep(delay)).await;
+                    slept.is_none() || stop.is_stopped()
+                }
                 None => {
                     tokio::time::sleep(delay).await;
                     false

@@ -65,13 +65,11 @@ impl ClientHooks<Transport> for generated::Client {
         {
             let ticket = call.as_ref().and_then(|call| call.ticket);
             let slot = limiter.acquire(deadline, ticket);
-            match &stop {
-                Some(stop) => tokio::select! {
-                    slot = slot => slot.map_err(|_| passed())?,
-                    () = stop.stopped() => return Err(stopped()),
-                },
-                None => slot.await.map_err(|_| passed())?,
-            }
+            let slot = match &stop {
+                Some(stop) => stop.unless_stopped(slot).await.ok_or_else(stopped)?,
+                None => slot.await,
+            };
+            slot.map_err(|_| passed())?;
         }
         // The last moment before the request goes: a stopped run sends
         // nothing more.

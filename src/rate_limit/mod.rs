@@ -173,6 +173,17 @@ enum Budget {
     Shared(Box<redis::SharedBudget>),
 }
 
+impl Budget {
+    /// The budget held in this process, if it is one.
+    fn local(&self) -> Option<&local::LocalBudget> {
+        match self {
+            Self::Local(local) => Some(local),
+            #[cfg(feature = "redis")]
+            Self::Shared(_) => None,
+        }
+    }
+}
+
 /// What the budget says when asked for the next slot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum NextSlot {
@@ -249,7 +260,7 @@ impl Pacer {
     /// dispatcher (a local budget only: a shared one keeps its order in
     /// Redis).
     fn try_take_alone(&self) -> bool {
-        let Budget::Local(local) = &self.budget else {
+        let Some(local) = self.budget.local() else {
             return false;
         };
         if self
