@@ -22,15 +22,20 @@ use tokio::sync::Notify;
 /// Cheap to clone; every clone stops the same runs.
 ///
 /// ```no_run
-/// # async fn run(client: upheal_provider_users::Client, items: Vec<(upheal_provider_users::ProviderUserId, upheal_provider_users::ProviderUserUpdate)>) {
+/// # use upheal_provider_users::{Client, ProviderUserId, ProviderUserUpdate};
+/// # async fn run(
+/// #     client: Client,
+/// #     items: Vec<(ProviderUserId, ProviderUserUpdate)>,
+/// #     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+/// # ) {
 /// use futures_util::StreamExt;
 /// use upheal_provider_users::{BulkStop, ErrorKind};
 ///
 /// let stop = BulkStop::new();
-/// let on_ctrl_c = stop.clone();
+/// let on_shutdown = stop.clone();
 /// tokio::spawn(async move {
-///     let _ = tokio::signal::ctrl_c().await;
-///     on_ctrl_c.stop();
+///     shutdown.await; // e.g. `tokio::signal::ctrl_c()`, or a service's shutdown
+///     on_shutdown.stop();
 /// });
 /// let mut finished = std::pin::pin!(client.update_many_unordered_until(items, 16, &stop));
 /// while let Some((index, result)) = finished.next().await {
