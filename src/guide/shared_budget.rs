@@ -57,7 +57,8 @@
 //! live by each step and by a heartbeat every 500 ms while it waits for
 //! nothing. A member silent for more than 2 s may be pacing itself (below),
 //! so the live members stretch their interval to leave it its fallback
-//! share, until it comes back or
+//! share (and the one request per window its own pacing may add at a
+//! window's edge), until it comes back or
 //! [`RateLimit::redis_member_timeout`](crate::RateLimit::redis_member_timeout)
 //! passes (default 2 minutes). A client dropped on a running runtime, or
 //! [`Budget::leave`](crate::Budget::leave), takes its member out at once.
