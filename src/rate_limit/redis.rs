@@ -545,8 +545,8 @@ impl SharedBudget {
     /// The heartbeat: keeps this process live among the members while it
     /// takes no slot; while apart, tries Redis again.
     pub(super) async fn check(&self) {
+        // Apart and not answering yet: the next try is already scheduled.
         if !self.may_ask_redis().await {
-            self.health().last_step = Some(Instant::now());
             return;
         }
         let sent = Instant::now();
@@ -578,10 +578,16 @@ impl SharedBudget {
         let Some(mut connection) = self.connector.ready() else {
             return;
         };
-        let mut forget = redis::cmd("HDEL");
-        forget.arg(&self.members_key).arg(&self.member);
+        let forget = self.forget_this_member();
         let _ =
             tokio::time::timeout(REDIS_TIMEOUT, forget.query_async::<i64>(&mut connection)).await;
+    }
+
+    /// The command that takes this process out of the members.
+    fn forget_this_member(&self) -> redis::Cmd {
+        let mut forget = redis::cmd("HDEL");
+        forget.arg(&self.members_key).arg(&self.member);
+        forget
     }
 
     /// [`Self::leave`], from a `Drop`: in the background, when a runtime
@@ -593,8 +599,7 @@ impl SharedBudget {
         ) else {
             return;
         };
-        let mut forget = redis::cmd("HDEL");
-        forget.arg(&self.members_key).arg(&self.member);
+        let forget = self.forget_this_member();
         runtime.spawn(tokio::time::timeout(REDIS_TIMEOUT, async move {
             let _ = forget.query_async::<i64>(&mut connection).await;
         }));
@@ -690,10 +695,8 @@ impl SharedBudget {
                 }
             };
             let now = Instant::now();
-            health.apart.get_or_insert((now, now));
-            if let Some((_, retry_at)) = &mut health.apart {
-                *retry_at = now + RETRY_REDIS_EVERY;
-            }
+            let since = health.apart.map_or(now, |(since, _)| since);
+            health.apart = Some((since, now + RETRY_REDIS_EVERY));
             if std::mem::replace(&mut health.warned, true) {
                 None
             } else {
