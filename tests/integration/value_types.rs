@@ -218,3 +218,29 @@ fn values_are_normalised_and_identifiers_never_altered() {
         "Ext-1.A"
     );
 }
+
+/// Every text the library sends refuses the hidden characters of the
+/// Trojan Source class and names them: partner ids (a path segment), the
+/// licence, template ids.
+#[test]
+fn hidden_characters_are_refused_in_every_text_sent() {
+    for (hidden, named) in [
+        ('\u{202E}', "U+202E"),
+        ('\u{200B}', "U+200B"),
+        ('\u{FEFF}', "U+FEFF"),
+    ] {
+        let text = format!("ext{hidden}-1");
+        let error = upheal_provider_users::ProviderUserId::partner(&text).unwrap_err();
+        assert!(error.to_string().contains(named), "{error}");
+        let update =
+            upheal_provider_users::ProviderUserUpdate::new().therapy_licence(text.as_str());
+        let error = update.validate().unwrap_err();
+        assert_eq!(error.field(), Some("therapyLicence"));
+        assert!(error.to_string().contains(named), "{error}");
+        let update = upheal_provider_users::ProviderUserUpdate::new()
+            .default_note_template_ids([text.as_str()]);
+        let error = update.validate().unwrap_err();
+        assert_eq!(error.field(), Some("defaultNoteTemplateIds"));
+        assert!(error.to_string().contains(named), "{error}");
+    }
+}
