@@ -10,11 +10,77 @@ const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "ob
 
 /// Every problem found, each with where it is (a path into the document).
 pub fn problems(spec: &Value, operation_id: &str) -> Vec<String> {
+    if let Some(problem) = openapi_3_1(spec) {
+        return vec![problem];
+    }
     let mut problems = Vec::new();
     walk(spec, spec, &mut Vec::new(), &mut problems);
     problems.extend(error_body_types(spec, operation_id));
     problems.extend(undescribed_properties(spec));
     problems
+}
+
+/// Keywords that exist only in OpenAPI 3.1 (JSON Schema 2020-12) and
+/// change what a schema means; progenitor reads 3.0 and would refuse the
+/// document somewhere unrelated, or misread it.
+const OPENAPI_3_1_ONLY: [&str; 9] = [
+    "webhooks",
+    "jsonSchemaDialect",
+    "$defs",
+    "prefixItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "dependentSchemas",
+    "dependentRequired",
+    "$dynamicRef",
+];
+
+/// The document is OpenAPI 3.1, or uses a 3.1 construct (a list of
+/// types, or a keyword above), said first and with its location.
+fn openapi_3_1(spec: &Value) -> Option<String> {
+    const ADVICE: &str = "progenitor reads OpenAPI 3.0.x only: write the fragment as 3.0.3 \
+        (`nullable: true` rather than a `\"null\"` type, `example` rather than `examples` \
+        in a schema, no `$defs`). Whether the change is breaking depends on what changed in \
+        the types; `cargo xtask spec-diff` says";
+    let version = spec["openapi"].as_str().unwrap_or_default();
+    if version.starts_with("3.1") {
+        return Some(format!("`openapi` is \"{version}\", OpenAPI 3.1; {ADVICE}"));
+    }
+    let mut found = None;
+    find_3_1(spec, &mut Vec::new(), &mut found);
+    found.map(|(at, what)| format!("`{at}` {what}, an OpenAPI 3.1 construct; {ADVICE}"))
+}
+
+fn find_3_1(value: &Value, path: &mut Vec<String>, found: &mut Option<(String, String)>) {
+    if found.is_some() {
+        return;
+    }
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object {
+                if key.starts_with("x-") {
+                    continue;
+                }
+                path.push(key.clone());
+                if OPENAPI_3_1_ONLY.contains(&key.as_str()) {
+                    *found = Some((located(path), format!("is the keyword `{key}`")));
+                } else if key == "type" && child.is_array() {
+                    *found = Some((located(path), format!("is a list of types ({child})")));
+                } else {
+                    find_3_1(child, path, found);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(index.to_string());
+                find_3_1(item, path, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Each property of a component schema becomes a documented field (and a
@@ -29,21 +95,32 @@ fn undescribed_properties(spec: &Value) -> Vec<String> {
     };
     let mut problems = Vec::new();
     for (schema, body) in schemas {
-        let properties = body["properties"].as_object().into_iter().flatten();
-        for (property, definition) in properties {
-            if definition["description"]
-                .as_str()
-                .is_none_or(|d| d.trim().is_empty())
-            {
-                problems.push(format!(
-                    "`components.schemas.{schema}.properties.{property}` has no `description`: \
-                     it becomes a documented field on docs.rs and the crate denies missing \
-                     docs; add one (what the API says of it, and any assumption)"
-                ));
-            }
-        }
+        undescribed_in(body, &format!("components.schemas.{schema}"), &mut problems);
     }
     problems
+}
+
+/// The properties of `body` with no description, and of the objects
+/// nested in it (each becomes a generated struct of its own).
+fn undescribed_in(body: &Value, at: &str, problems: &mut Vec<String>) {
+    if body["type"] == "array" {
+        undescribed_in(&body["items"], &format!("{at}.items"), problems);
+    }
+    let properties = body["properties"].as_object().into_iter().flatten();
+    for (property, definition) in properties {
+        let here = format!("{at}.properties.{property}");
+        if definition["description"]
+            .as_str()
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            problems.push(format!(
+                "`{here}` has no `description`: it becomes a documented field on docs.rs and \
+                 the crate denies missing docs; add one (what the API says of it, and any \
+                 assumption)"
+            ));
+        }
+        undescribed_in(definition, &here, problems);
+    }
 }
 
 fn walk(root: &Value, value: &Value, path: &mut Vec<String>, problems: &mut Vec<String>) {
@@ -143,9 +220,10 @@ fn error_body_types(spec: &Value, operation_id: &str) -> Vec<String> {
     let listed: Vec<String> = kinds.iter().map(|(s, b)| format!("{s}: {b}")).collect();
     vec![format!(
         "`paths.{path}.{method}.responses`: the error responses of `{operation_id}` have \
-         different body types ({}); progenitor generates one error type per operation. \
-         Give them all the same schema, or describe them with no schema (`\"content\": \
-         {{\"*/*\": {{}}}}`) as the others are; changing the error type is a major change",
+         different body types ({}); progenitor generates one error type per operation, and \
+         the client keeps every error body as text. Describe them with no schema \
+         (`\"content\": {{\"*/*\": {{}}}}`) as the others are; a typed error body is a \
+         major change (see src/response_error.rs)",
         listed.join("; ")
     )]
 }

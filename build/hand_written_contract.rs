@@ -154,12 +154,115 @@ const RELIANCES: [Reliance; 16] = [
     ),
 ];
 
+/// Whether hand-written code reads `schema.property` (so a change of its
+/// type, format or enum is refused by the build). Also read by
+/// `cargo xtask spec-diff`, which includes this file.
+pub fn relied_on(schema: &str, property: &str) -> bool {
+    RELIANCES
+        .iter()
+        .any(|r| r.schema == schema && r.property == property)
+}
+
 /// Located messages for each reliance the fragment breaks, and for each
-/// parameter the client cannot send.
+/// parameter, request or response shape the client cannot follow.
 pub fn problems(spec: &Value, operation_id: &str) -> Vec<String> {
     let mut problems: Vec<String> = RELIANCES.iter().filter_map(|r| broken(spec, r)).collect();
     problems.extend(parameter_problems(spec, operation_id));
+    problems.extend(required_request_properties(spec));
+    problems.extend(operation_shape_problems(spec, operation_id));
     problems
+}
+
+/// Every request property is optional: `ProviderUserUpdate::new()` is a
+/// valid update and no caller passes a value it does not want to change.
+fn required_request_properties(spec: &Value) -> Vec<String> {
+    let request = &spec["components"]["schemas"]["UpdateProviderUserRequest"];
+    request["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|name| {
+            format!(
+                "`components.schemas.UpdateProviderUserRequest.required` names `{name}`: every \
+                 update must now send it, and no caller does yet; a new required request \
+                 property is a breaking change (a major bump). Decide how callers give it (an \
+                 argument of `Client::update_provider_user`, or a `ProviderUserUpdate` that \
+                 refuses to build without it) in src/client.rs and \
+                 src/provider_user_update.rs, then allow it here in \
+                 build/hand_written_contract.rs"
+            )
+        })
+        .collect()
+}
+
+/// The operation's success body is a `ProviderUser` itself (the client
+/// returns it), and its error responses carry no schema (the client keeps
+/// their text as `Error::body`).
+fn operation_shape_problems(spec: &Value, operation_id: &str) -> Vec<String> {
+    let Some((path, method, operation)) = find_operation(spec, operation_id) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+        let at = format!("paths.{path}.{method}.responses.{status}");
+        let response = resolve(spec, response);
+        let schemas: Vec<&Value> = response["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, media)| media.get("schema"))
+            .collect();
+        if status.starts_with('2') {
+            let is_user = schemas
+                .iter()
+                .all(|schema| schema["$ref"] == "#/components/schemas/ProviderUser")
+                && !schemas.is_empty();
+            if !is_user {
+                problems.push(format!(
+                    "`{at}`: the success body is no longer `#/components/schemas/ProviderUser` \
+                     itself (a wrapper such as `{{\"data\": ...}}`, another schema, or none): \
+                     `Client::update_provider_user` returns the user, and the identity check \
+                     reads it. Unwrap it in src/client.rs (`update_once`) and \
+                     src/response_body.rs, then allow it here; the return type changes, a \
+                     breaking change (a major bump)"
+                ));
+            }
+        } else if !schemas.is_empty() {
+            problems.push(format!(
+                "`{at}`: an error response now has a body schema; the client keeps every \
+                 error body as text (`Error::body`, `Error::api_message`) and progenitor would \
+                 change the generated error type. Describe it with no schema (`\"content\": \
+                 {{\"*/*\": {{}}}}`), or teach src/response_error.rs (`classify`) the typed \
+                 body and allow it here; a typed error body is a breaking change of the \
+                 generated client (a major bump)"
+            ));
+        }
+    }
+    problems
+}
+
+fn find_operation<'a>(
+    spec: &'a Value,
+    operation_id: &str,
+) -> Option<(&'a str, &'a str, &'a Value)> {
+    spec["paths"].as_object()?.iter().find_map(|(path, item)| {
+        item.as_object()?.iter().find_map(|(method, operation)| {
+            (operation.get("operationId")?.as_str()? == operation_id).then_some((
+                path.as_str(),
+                method.as_str(),
+                operation,
+            ))
+        })
+    })
+}
+
+fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|target| spec.pointer(target.strip_prefix('#')?))
+        .unwrap_or(value)
 }
 
 fn broken(spec: &Value, reliance: &Reliance) -> Option<String> {
@@ -211,10 +314,17 @@ fn shape(schema: &Value) -> String {
     if let Some(reference) = reference {
         return format!("`{}`", reference.rsplit('/').next().unwrap_or(reference));
     }
-    match schema["type"].as_str() {
-        Some("array") => format!("array of {}", shape(&schema["items"])),
+    let kind = match schema["type"].as_str() {
+        Some("array") => return format!("array of {}", shape(&schema["items"])),
         Some(kind) => kind.to_owned(),
-        None => "untyped".to_owned(),
+        None => return "untyped".to_owned(),
+    };
+    // An enum or a format changes the generated type (an enum type, a
+    // `Uuid`, ...), which hand-written code reads as plain text.
+    match (schema.get("enum"), schema["format"].as_str()) {
+        (Some(_), _) => format!("an enum of {kind}"),
+        (None, Some(format)) => format!("{kind} with format `{format}`"),
+        (None, None) => kind,
     }
 }
 

@@ -2,12 +2,18 @@
 
 use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    Client, Error, RateLimit, RetryPolicy, base_url, client::ClientInner, generated,
-    key_redactor::KeyRedactor, partner_id_cache::PartnerIdCache, tls, transport::Transport,
+    Client, Error, RateLimit, RetryPolicy, base_url,
+    client::ClientInner,
+    fragment::{AUTH_HEADER, AUTH_PREFIX},
+    generated,
+    key_redactor::KeyRedactor,
+    partner_id_cache::PartnerIdCache,
+    tls,
+    transport::Transport,
 };
 
 /// Default cap on a response body: a provider user is a few hundred bytes.
@@ -67,8 +73,10 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The partner API key, sent as `Authorization: Bearer <key>`. Required.
-    /// It is held as a secret: no `Debug`, `Display`, error or log shows it.
+    /// The partner API key, sent as the fragment's security scheme says
+    /// (today `Authorization: Bearer <key>`; the header is
+    /// [`generated::AUTH_HEADER`], the text before the key
+    /// [`generated::AUTH_PREFIX`]). Required. It is held as a secret: no `Debug`, `Display`, error or log shows it.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(SecretString::from(key.into()));
         self
@@ -227,16 +235,19 @@ fn default_headers(api_key: Option<&SecretString>) -> Result<(HeaderMap, KeyReda
             "the API key is empty (or only whitespace); pass the key itself",
         ));
     }
-    let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-        // The key itself is never part of the message.
-        Error::invalid_setting(
-            "api_key",
-            "contains characters that cannot go in an HTTP header",
-        )
-    })?;
+    let mut authorization =
+        HeaderValue::from_str(&format!("{AUTH_PREFIX}{key}")).map_err(|_| {
+            // The key itself is never part of the message.
+            Error::invalid_setting(
+                "api_key",
+                "contains characters that cannot go in an HTTP header",
+            )
+        })?;
     authorization.set_sensitive(true);
     let mut headers = HeaderMap::with_capacity(2);
-    headers.insert(AUTHORIZATION, authorization);
+    // The fragment's security scheme says which header (build.rs checks
+    // that it is a valid, lower-case header name).
+    headers.insert(HeaderName::from_static(AUTH_HEADER), authorization);
     headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     Ok((headers, KeyRedactor::new(key)))
 }

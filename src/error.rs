@@ -42,6 +42,10 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// A status the API does not document (e.g. a redirect or 409).
     UnexpectedStatus,
+    /// A status the fragment documents that has no kind of its own (say a
+    /// `422` added to the fragment's responses); [`Error::status`] has it
+    /// and the message quotes what the fragment says of it. Not transient.
+    DocumentedStatus,
     /// The server's TLS certificate was refused (an issuer this client
     /// does not trust, expired, issued for another host, a CA certificate
     /// used as the server's own). Not transient: the same certificate is
@@ -85,6 +89,9 @@ impl ErrorKind {
                 "raise `ClientBuilder::max_response_bytes` if such a size is expected"
             }
             Self::UnexpectedStatus => "the raw body is kept in `Error::body`",
+            Self::DocumentedStatus => {
+                "the raw body is kept in `Error::body`; `Error::status` tells which status"
+            }
             Self::Certificate => {
                 "nothing was sent; retrying cannot help until the certificate or the trust \
                  changes"
@@ -228,6 +235,7 @@ impl Error {
     /// handles errors, without a server: the status the kind implies
     /// (`BadRequest` 400, `Unauthorized` 401, `Forbidden` 403, `NotFound`
     /// 404, `RateLimited` 429, `Server` 500, `UnexpectedStatus` 409,
+    /// `DocumentedStatus` 422,
     /// `Decode`, `IdentityMismatch` and `ResponseTooLarge` 200, none for the
     /// others), `message` as the body and [`Self::api_message`] of a
     /// response, one attempt made (none for `InvalidInput`), and
@@ -253,6 +261,7 @@ impl Error {
             ErrorKind::RateLimited => Some(429),
             ErrorKind::Server => Some(500),
             ErrorKind::UnexpectedStatus => Some(409),
+            ErrorKind::DocumentedStatus => Some(422),
             ErrorKind::Decode | ErrorKind::IdentityMismatch | ErrorKind::ResponseTooLarge => {
                 Some(200)
             }
@@ -466,6 +475,7 @@ mod tests {
             (ErrorKind::IdentityMismatch, Some(200), false),
             (ErrorKind::ResponseTooLarge, Some(200), false),
             (ErrorKind::UnexpectedStatus, Some(409), false),
+            (ErrorKind::DocumentedStatus, Some(422), false),
             (ErrorKind::Certificate, None, false),
             (ErrorKind::Stopped, None, false),
         ];

@@ -13,7 +13,9 @@ mod echo_decoding;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+mod forward_compatible_enum;
 mod fragment;
+mod fragment_constraint;
 pub mod generated;
 mod generated_property;
 pub mod guide;

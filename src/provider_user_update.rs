@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::hidden_character::{describe, hidden_character};
 use crate::{
-    Error, NoteIdentifier, Npi, generated::types::UpdateProviderUserRequest,
+    Error, NoteIdentifier, Npi, fragment_constraint, generated::types::UpdateProviderUserRequest,
     generated_property::GeneratedFields,
 };
 
+const NPI: &str = "nationalProviderIdentifier";
 const THERAPY_LICENCE: &str = "therapyLicence";
 const TEMPLATE_IDS: &str = "defaultNoteTemplateIds";
 /// A sanity bound on free-text fields, not a published limit.
@@ -151,6 +152,13 @@ impl ProviderUserUpdate {
             problems.push(e);
         }
         if let Some(Err(e)) = self
+            .national_provider_identifier
+            .as_ref()
+            .map(|npi| fragment_constraint::check(NPI, npi.as_str()))
+        {
+            problems.push(e);
+        }
+        if let Some(Err(e)) = self
             .therapy_licence
             .as_deref()
             .map(|licence| check_text(THERAPY_LICENCE, licence, MAX_TEXT_CHARS))
@@ -208,7 +216,12 @@ fn with_generated_fields(
 /// The generic text rules: not blank, no control characters, no hidden
 /// (bidirectional or zero-width) characters, at most
 /// `max_chars` characters.
+///
+/// The fragment's own `maxLength` for `field` (a request property), when it
+/// sets one, replaces `max_chars`; its `minLength` and `pattern` are
+/// checked too.
 pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
+    let max_chars = fragment_constraint::max_chars(field, max_chars);
     if value.trim().is_empty() {
         return Err(Error::invalid_input(field, "must not be blank"));
     }
@@ -235,7 +248,7 @@ pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> 
             format!("is {chars} characters long; at most {max_chars} are accepted"),
         ));
     }
-    Ok(())
+    fragment_constraint::check(field, value)
 }
 
 fn template_id_problems(ids: &[String]) -> Vec<Error> {

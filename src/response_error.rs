@@ -8,6 +8,7 @@ use reqwest::{StatusCode, header::HeaderMap};
 
 use crate::{
     Error, ErrorKind,
+    fragment::DOCUMENTED_STATUSES,
     key_redactor::KeyRedactor,
     response_body::{find_too_large, kept_text, read_kept_body},
     transport::{DEADLINE_PASSED, STOPPED},
@@ -98,12 +99,31 @@ pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<
         404 => (ErrorKind::NotFound, "no provider user has this id"),
         429 => (ErrorKind::RateLimited, "rate limited by Upheal"),
         500..=599 => (ErrorKind::Server, "Upheal failed to handle the request"),
-        _ => (
+        _ => return other_status(code, headers, body),
+    };
+    Error::new(kind, what)
+        .with_status(code)
+        .with_body(body)
+        .with_retry_after(retry_after(headers))
+}
+
+/// A status with no kind of its own: documented by the fragment (its
+/// words quoted) or not.
+fn other_status(code: u16, headers: &HeaderMap, body: Option<String>) -> Error {
+    let documented = DOCUMENTED_STATUSES
+        .iter()
+        .find(|(status, _)| *status == code);
+    let error = match documented {
+        Some((_, meaning)) => Error::new(
+            ErrorKind::DocumentedStatus,
+            format!("Upheal answered {code}, documented as \"{meaning}\""),
+        ),
+        None => Error::new(
             ErrorKind::UnexpectedStatus,
             "Upheal answered with an undocumented status",
         ),
     };
-    Error::new(kind, what)
+    error
         .with_status(code)
         .with_body(body)
         .with_retry_after(retry_after(headers))

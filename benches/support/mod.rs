@@ -61,10 +61,11 @@ pub fn crate_client(base_url: &str) -> upheal_provider_users::Client {
 /// A bare progenitor client for `base_url`, sending the same headers.
 pub fn bare_progenitor_client(base_url: &str) -> bare_progenitor::Client {
     let mut headers = reqwest::header::HeaderMap::new();
+    use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
     let mut authorization =
-        reqwest::header::HeaderValue::from_str(&format!("Bearer {API_KEY}")).unwrap();
+        reqwest::header::HeaderValue::from_str(&format!("{AUTH_PREFIX}{API_KEY}")).unwrap();
     authorization.set_sensitive(true);
-    headers.insert(reqwest::header::AUTHORIZATION, authorization);
+    headers.insert(AUTH_HEADER, authorization);
     let http = baseline_http_builder()
         .default_headers(headers)
         .build()

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser, state::FakeState};
 use crate::{ProviderUser, fragment, generated::types::UpdateProviderUserRequest};
 
-const REDACTED_BEARER: &str = "Bearer [redacted]";
+/// What the request log shows of the key's header.
+const REDACTED: &str = "[redacted]";
 
 /// The fragment's route and method (axum writes path parameters as the
 /// fragment does, `{name}`), so a corrected path or method is served
@@ -97,14 +98,17 @@ async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) 
     (StatusCode::OK, axum::Json(user)).into_response()
 }
 
-/// Bearer auth, then the per-key rate limit, as the real API orders them.
+/// The key, as the fragment's security scheme carries it, then the
+/// per-key rate limit, as the real API orders them.
 #[allow(clippy::result_large_err)]
 fn admit(state: &FakeState, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(key) = bearer_key(headers) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "missing API key: send Authorization: Bearer <API_KEY>",
-        ));
+    let Some(key) = api_key(headers) else {
+        let wanted = format!(
+            "missing API key: send the header {}: {}<API_KEY>",
+            fragment::AUTH_HEADER,
+            fragment::AUTH_PREFIX
+        );
+        return Err(error(StatusCode::UNAUTHORIZED, &wanted));
     };
     if key != state.api_key {
         return Err(error(StatusCode::UNAUTHORIZED, "invalid API key"));
@@ -145,13 +149,18 @@ fn someone_else() -> String {
         .to_string()
 }
 
-/// The credentials of a `Bearer` authorization; the scheme name is
-/// case-insensitive (RFC 7235 §2.1), so `bearer KEY` works too.
-fn bearer_key(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, credentials) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
+/// The key from the fragment's auth header. With a scheme prefix
+/// (`Bearer `), its name is case-insensitive (RFC 7235 §2.1), so
+/// `bearer KEY` works too.
+fn api_key(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(fragment::AUTH_HEADER)?.to_str().ok()?;
+    let scheme = fragment::AUTH_PREFIX.trim_end();
+    if scheme.is_empty() {
+        return Some(value);
+    }
+    let (given, credentials) = value.split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
         .then(|| credentials.trim_start())
 }
 
@@ -279,8 +288,8 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reco
     let headers: BTreeMap<String, String> = headers
         .iter()
         .map(|(name, value)| {
-            let value = if name == header::AUTHORIZATION {
-                REDACTED_BEARER.to_owned()
+            let value = if name == fragment::AUTH_HEADER {
+                format!("{}{REDACTED}", fragment::AUTH_PREFIX)
             } else {
                 String::from_utf8_lossy(value.as_bytes()).into_owned()
             };

@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, VecDeque};
 /// let request = fake.requests().pop().unwrap();
 /// assert_eq!(request.method, "PATCH");
 /// assert_eq!(request.body, r#"{"therapyLicence":"LPC-1"}"#);
-/// assert_eq!(request.headers["authorization"], "Bearer [redacted]");
+/// // `authorization: Bearer [redacted]` as the fragment's scheme is today
+/// use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
+/// assert_eq!(request.headers[AUTH_HEADER], format!("{AUTH_PREFIX}[redacted]"));
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +28,9 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path as sent (still percent-encoded).
     pub path: String,
-    /// Headers, lower-case names; `authorization` reads `Bearer [redacted]`.
+    /// Headers, lower-case names; the key's header
+    /// ([`AUTH_HEADER`](crate::generated::AUTH_HEADER)) reads
+    /// `Bearer [redacted]` (its prefix, then `[redacted]`).
     pub headers: BTreeMap<String, String>,
     /// The raw body as text.
     pub body: String,

@@ -14,6 +14,7 @@
 //! | `NotFound` | HTTP 404 | no | check the id and its form (UUID or partner id) |
 //! | `RateLimited` | HTTP 429; [`Error::retry_after`](crate::Error::retry_after) when sent | yes | retried by the client; if it still fails, slow down |
 //! | `Server` | HTTP 5xx | yes | retried; safe to retry later |
+//! | `DocumentedStatus` | a status the fragment documents with no kind above (e.g. a `422` added to it; [`DOCUMENTED_STATUSES`](crate::generated::DOCUMENTED_STATUSES) lists them) | no | the message quotes the fragment; the raw body is in [`Error::body`](crate::Error::body) |
 //! | `UnexpectedStatus` | any other status (redirects are not followed) | no | the raw body is in [`Error::body`](crate::Error::body) |
 //! | `Timeout` | no answer in time, the call's deadline, or no rate-budget slot before it | yes | safe to retry (the update sets absolute values) |
 //! | `Transport` | connection failed or broke | yes | check the network and base URL |

@@ -28,7 +28,8 @@
 //! ```
 //!
 //! [`FakeUpheal`](crate::fake::FakeUpheal) serves the fragment's route and
-//! method (`PATCH /users/providers/{providerUserId}`) with bearer auth (its
+//! method (`PATCH /users/providers/{providerUserId}`) with the fragment's
+//! auth (bearer today, see [`AUTH_HEADER`](crate::generated::AUTH_HEADER); its
 //! own key per instance, [`api_key`](crate::fake::FakeUpheal::api_key)),
 //! lookup by UUID or `partnerUserId`, request bodies validated against the
 //! fragment's JSON schema, absent fields left unchanged and `[]` clearing the

@@ -618,13 +618,7 @@ async fn no_echo_of_the_key_reaches_the_cli_outputs_in_any_encoding() {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(move |request: &Request| {
-            let bearer = request
-                .headers
-                .get("authorization")
-                .unwrap()
-                .to_str()
-                .unwrap();
-            let key = bearer.strip_prefix("Bearer ").unwrap();
+            let key = crate::common::key_of(&request.headers);
             let form: usize = request
                 .url
                 .path()

@@ -60,6 +60,38 @@ async fn statuses_map_to_kinds_and_keep_the_body() {
     }
 }
 
+/// Every failure status the fragment documents is reported as documented
+/// (its own kind, or `DocumentedStatus` quoting the fragment); the
+/// undocumented ones around them are `UnexpectedStatus`. Read from the
+/// fragment, so a status added to it (a 422) is checked with no edit here.
+#[tokio::test]
+async fn every_status_the_fragment_documents_is_reported_as_documented() {
+    use upheal_provider_users::generated::DOCUMENTED_STATUSES;
+    let documented: Vec<u16> = DOCUMENTED_STATUSES
+        .iter()
+        .map(|(status, _)| *status)
+        .filter(|status| *status >= 300)
+        .collect();
+    assert!(documented.contains(&401), "{documented:?}");
+    for (status, meaning) in DOCUMENTED_STATUSES.iter().filter(|(s, _)| *s >= 300) {
+        let error = error_for(ResponseTemplate::new(*status)).await;
+        assert_ne!(error.kind(), ErrorKind::UnexpectedStatus, "status {status}");
+        assert!(!error.to_string().contains("undocumented"), "{error}");
+        if error.kind() == ErrorKind::DocumentedStatus {
+            assert!(error.to_string().contains(meaning), "{error}");
+        }
+        assert!(!error.is_transient() || *status == 429 || *status >= 500);
+    }
+    for status in [409, 410, 418, 422, 451] {
+        if documented.contains(&status) {
+            continue;
+        }
+        let error = error_for(ResponseTemplate::new(status)).await;
+        assert_eq!(error.kind(), ErrorKind::UnexpectedStatus, "status {status}");
+        assert!(error.to_string().contains("undocumented"), "{error}");
+    }
+}
+
 #[tokio::test]
 async fn a_redirect_is_not_followed() {
     let server = server_answering(

@@ -1,7 +1,9 @@
 //! Keeps everything `build.rs` generates reviewable: the client and wire
 //! types, the `NoteIdentifier` values, the fragment's facts (the
 //! servers URL, the operation's method and path, the deactivated-user
-//! rule) and the setters generated for request properties, so every fragment change shows up as a diff of
+//! rule, the auth header, the documented statuses), the setters generated
+//! for request properties, the forward-compatible enums and the request
+//! constraints, so every fragment change shows up as a diff of
 //! `tests/snapshots/generated.rs.snap`.
 //!
 //! After an intended change, rewrite the snapshot with
@@ -15,7 +17,7 @@ const SNAPSHOT: &str = concat!(
     "/tests/snapshots/generated.rs.snap"
 );
 /// Every file `build.rs` writes, one after another under its name.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 6] = [
     (
         "generated.rs",
         include_str!(concat!(env!("OUT_DIR"), "/generated.rs")),
@@ -31,6 +33,14 @@ const FILES: [(&str, &str); 4] = [
     (
         "generated_setters.rs",
         include_str!(concat!(env!("OUT_DIR"), "/generated_setters.rs")),
+    ),
+    (
+        "generated_enums.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/generated_enums.rs")),
+    ),
+    (
+        "fragment_constraints.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/fragment_constraints.rs")),
     ),
 ];
 

@@ -24,6 +24,7 @@ mod error_truth;
 mod fake_server;
 mod fake_server_standalone;
 mod fleet_budget;
+mod forward_compatibility;
 mod generated_snapshot;
 mod hostile_server;
 mod json_schema;

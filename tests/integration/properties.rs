@@ -296,13 +296,7 @@ struct EchoKey;
 
 impl Respond for EchoKey {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let authorization = request
-            .headers
-            .get("authorization")
-            .unwrap()
-            .to_str()
-            .unwrap();
-        let key = authorization.strip_prefix("Bearer ").unwrap();
+        let key = crate::common::key_of(&request.headers);
         let segment = request.url.path().rsplit('/').next().unwrap_or_default();
         let mut forms = segment.trim_start_matches("form-").split('-');
         let mut form = || forms.next().unwrap().parse::<usize>().unwrap();

@@ -3,6 +3,7 @@
 #![cfg(all(feature = "redis", feature = "fake"))]
 
 use crate::common;
+use crate::common::WithKey;
 use crate::redis_support;
 
 use std::time::Duration;
@@ -505,7 +506,7 @@ async fn other_upheal_calls_gated_by_the_budget_handle_share_the_key() {
                     .unwrap(),
                     url,
                 )
-                .bearer_auth(key)
+                .with_key(&key)
                 .json(&serde_json::json!({}))
                 .send()
                 .await

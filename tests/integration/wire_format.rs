@@ -124,7 +124,17 @@ async fn method_headers_and_upheal_path() {
             .get(name)
             .map(|v| v.to_str().unwrap().to_owned())
     };
-    assert_eq!(header("authorization"), Some(format!("Bearer {API_KEY}")));
+    // The key goes where the fragment's security scheme says, and only there.
+    use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
+    assert_eq!(header(AUTH_HEADER), Some(format!("{AUTH_PREFIX}{API_KEY}")));
+    let carrying_the_key: Vec<&str> = request
+        .headers
+        .iter()
+        .filter(|(_, value)| String::from_utf8_lossy(value.as_bytes()).contains(API_KEY))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(carrying_the_key, [AUTH_HEADER]);
+    eprintln!("on the wire: {AUTH_HEADER}: {AUTH_PREFIX}<API_KEY>");
     assert_eq!(header("content-type").as_deref(), Some("application/json"));
     assert_eq!(header("accept").as_deref(), Some("application/json"));
     assert_eq!(

@@ -17,6 +17,9 @@ use std::{path::Path, process::ExitCode};
 
 use spec_policy::Bump;
 
+/// The operation the crate wraps (build.rs's `OPERATION_ID`).
+pub const OPERATION_ID: &str = "updateProviderUserByIdV2";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {

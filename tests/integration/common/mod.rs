@@ -68,3 +68,31 @@ pub async fn call_meeting_an_absurd_429(
         .await
         .expect_err("the fake answers 429")
 }
+
+/// Sends the API key the way the fragment's security scheme says (today
+/// `Authorization: Bearer <key>`), for tests that talk HTTP directly.
+pub trait WithKey {
+    /// The request with `key` in the auth header.
+    fn with_key(self, key: &str) -> Self;
+}
+
+impl WithKey for reqwest::RequestBuilder {
+    fn with_key(self, key: &str) -> Self {
+        use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
+        self.header(AUTH_HEADER, format!("{AUTH_PREFIX}{key}"))
+    }
+}
+
+/// The key a request to a test server carried, read from the fragment's
+/// auth header.
+pub fn key_of(headers: &http::HeaderMap) -> &str {
+    use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
+    let value = headers
+        .get(AUTH_HEADER)
+        .expect("the client sends its key")
+        .to_str()
+        .expect("a key is text");
+    value
+        .strip_prefix(AUTH_PREFIX)
+        .expect("the scheme's prefix")
+}
