@@ -8,14 +8,21 @@
 #     corrected path and servers URL are a spec-only change: accept the
 #     snapshot, and the crate builds and its tests pass, with no other edit
 #     (the fake's route, the tests' paths and DEFAULT_BASE_URL follow the
-#     fragment); cargo-semver-checks finds the removed variant breaking and
+#     fragment); so are a security scheme moved to an `X-Upheal-Api-Key`
+#     header (the wire carries it), new response enums and objects (a newer
+#     API's values decode) and a documented 422; cargo-semver-checks finds
+#     the removed variant breaking and
 #     nothing else (the route and host changes are major under the crate's
 #     policy: case 3);
 #  2. changes the hand-written layer cannot follow (a removed or retyped
 #     property it reads, a required field made optional, a new parameter, a
 #     request property of another shape), and mistakes, stop the build with
 #     a message naming the change and the bump it needs;
-#  3. `cargo xtask spec-diff` gives each kind of change its bump.
+#  3. `cargo xtask spec-diff` gives each kind of change its bump;
+#  4. each class of change the 22-change review tried, one at a time on one
+#     copy: the build follows it or refuses it in build.rs (never a rustc
+#     error), spec-diff's bump is the policy's, and cargo-semver-checks on
+#     the edited crate against this one finds no bigger bump than spec-diff.
 #
 #   bash .ci/spec_change.sh     (needs cargo-semver-checks on PATH)
 # `--release-type minor`: judged as the minor release such a change would
@@ -25,7 +32,11 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The copies build in the repository's target directory (their dependencies
+# are built once), where cargo names their outputs as it names the
+# repository's own (the same package at the same relative paths): after
+# the copies, make the repository's next build regenerate its own code.
+trap 'rm -rf "$work"; touch "$repo/build.rs"' EXIT
 
 copy() {
   mkdir -p "$work/$1"
@@ -50,6 +61,13 @@ schemas["UpdateProviderUserRequest"]["properties"]["spokenLanguages"] = {"type":
 schemas["ProviderUser"]["properties"]["timezone"] = {"type": "string", "description": "IANA time zone."}
 schemas["NoteIdentifier"]["enum"].append("Nurse")
 schemas["NoteIdentifier"]["enum"].remove("Writer")
+schemas["ProviderUser"]["properties"]["spokenLanguages"] = {"type": "array", "description": "Languages.", "items": {"type": "string", "enum": ["en", "fr"]}}
+schemas["ProviderUser"]["properties"]["address"] = {"type": "object", "description": "Where.", "properties": {"city": {"type": "string", "description": "City."}, "kind": {"type": "string", "description": "Kind.", "enum": ["home", "office"]}}}
+schemas["ProviderUser"]["properties"]["createdAt"] = {"type": "string", "format": "date-time", "description": "When."}
+spec["components"]["securitySchemes"] = {"apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Upheal-Api-Key"}}
+spec["security"] = [{"apiKeyHeader": []}]
+op = spec["paths"]["/users/providers/{providerUserId}"]["patch"]
+op["responses"]["422"] = {"description": "Unprocessable entity.", "content": {"*/*": {}}}
 spec["paths"]["/v2/users/providers/{providerUserId}"] = spec["paths"].pop("/users/providers/{providerUserId}")
 spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
 (
@@ -70,6 +88,18 @@ spec["servers"][0]["url"] = "https://api.eu.upheal.io"'
     exit 1
   fi
   grep -cE "^test result: ok" "$work/added-tests.log" | sed 's/$/ test binaries passed/'
+  # The wire follows the new security scheme, a newer API's values in the
+  # new enums decode, and the new 422 is reported as documented.
+  cargo test --quiet --all-features --test integration -- --nocapture \
+    wire_format::method_headers forward_compatibility error_mapping::every_status > "$work/added-wire.log" 2>&1
+  if ! grep -F "on the wire: x-upheal-api-key: <API_KEY>" "$work/added-wire.log" ||
+     ! grep -F '"ProviderUser.address.kind"' "$work/added-wire.log" | grep -F '"ProviderUser.spokenLanguages[]"'; then
+    cat "$work/added-wire.log"
+    echo "FAIL: the wire, the new enums or the new status did not follow the fragment"
+    exit 1
+  fi
+  grep -q 'AUTH_HEADER: &str = "x-upheal-api-key"' tests/snapshots/generated.rs.snap
+  grep -q '(422, "Unprocessable entity")' tests/snapshots/generated.rs.snap
 )
 echo "the edited crate builds and every test passes"
 if cargo semver-checks --baseline-root "$repo" --manifest-path "$work/added/Cargo.toml" --all-features \
@@ -164,3 +194,113 @@ classified server-change "spec[\"servers\"][0][\"url\"] = \"https://api.eu.uphea
 classified required-header "$OP.setdefault(\"parameters\", []).append({\"name\": \"X-Partner-Id\", \"in\": \"header\", \"required\": True, \"schema\": {\"type\": \"string\"}})" major
 classified description-only "$S[\"ProviderUser\"][\"properties\"][\"email\"][\"description\"] = \"Email.\"" patch
 echo "every kind of change gets the bump the policy gives it"
+
+echo "--- 4. each class of change: what the build does, spec-diff's bump, cargo-semver-checks' bump"
+copy class
+unedited="$work/unedited.json"
+cp openapi/update-provider-user-by-id-v2.json "$unedited"
+rank() { case "$1" in patch) echo 0;; minor) echo 1;; major) echo 2;; esac; }
+class() { # NAME PYTHON-STATEMENTS BUMP builds|"refused:TEXT" [WARNING-TEXT]
+  local name=$1 edit=$2 bump=$3 build=$4 warning=${5:-}
+  cp "$unedited" "$work/class/openapi/update-provider-user-by-id-v2.json"
+  edit_fragment class "$edit"
+  cargo xtask spec-diff "$unedited" "$work/class/openapi/update-provider-user-by-id-v2.json" > "$work/$name.diff"
+  local said; said=$(sed -n 's/^required bump: //p' "$work/$name.diff")
+  if [ "$said" != "$bump" ]; then
+    cat "$work/$name.diff"; echo "FAIL: $name: spec-diff says $said, the policy $bump"; exit 1
+  fi
+  local verdict semver="-"
+  if (cd "$work/class" && cargo check --all-features > "$work/$name.build" 2>&1); then
+    verdict=builds
+    if [ -n "$warning" ] && ! grep -qF -- "$warning" "$work/$name.build"; then
+      cat "$work/$name.build"; echo "FAIL: $name: the build did not warn \"$warning\""; exit 1
+    fi
+    cargo semver-checks --baseline-root "$repo" --manifest-path "$work/class/Cargo.toml" --all-features \
+      --release-type patch > "$work/$name.semver" 2>&1 || true
+    semver=patch
+    grep -q "requires new minor version" "$work/$name.semver" && semver=minor
+    grep -q "requires new major version" "$work/$name.semver" && semver=major
+    if ! grep -qE "Summary|no semver update required|semver requires" "$work/$name.semver"; then
+      cat "$work/$name.semver"; echo "FAIL: $name: cargo-semver-checks did not run"; exit 1
+    fi
+    if [ "$(rank "$semver")" -gt "$(rank "$bump")" ]; then
+      cat "$work/$name.semver"; echo "FAIL: $name: cargo-semver-checks needs $semver, spec-diff said $bump"; exit 1
+    fi
+  else
+    verdict=refused
+    if grep -qE "^error\[E|panicked" "$work/$name.build" || ! grep -qF -- "${build#refused:}" "$work/$name.build"; then
+      cat "$work/$name.build"; echo "FAIL: $name: not refused by build.rs with \"${build#refused:}\""; exit 1
+    fi
+  fi
+  if [ "$verdict" != "${build%%:*}" ]; then
+    cat "$work/$name.build"; echo "FAIL: $name: expected the build to be ${build%%:*}, it $verdict"; exit 1
+  fi
+  printf '%-30s spec-diff %-5s  build %-8s  semver-checks %s\n' "$name" "$said" "$verdict" "$semver"
+}
+S='spec["components"]["schemas"]'
+OP='spec["paths"]["/users/providers/{providerUserId}"]["patch"]'
+class auth-api-key-header \
+  'spec["components"]["securitySchemes"] = {"k": {"type": "apiKey", "in": "header", "name": "X-Upheal-Api-Key"}}; spec["security"] = [{"k": []}]' \
+  major builds
+class auth-oauth2 \
+  'spec["components"]["securitySchemes"] = {"o": {"type": "oauth2", "flows": {}}}; spec["security"] = [{"o": []}]' \
+  major "refused:the client sends the key only as HTTP bearer auth or as an API key in a header"
+class new-response-enum-object-date \
+  "$S[\"ProviderUser\"][\"properties\"][\"spokenLanguages\"] = {\"type\": \"array\", \"description\": \"L.\", \"items\": {\"type\": \"string\", \"enum\": [\"en\", \"fr\"]}}; $S[\"ProviderUser\"][\"properties\"][\"address\"] = {\"type\": \"object\", \"description\": \"A.\", \"properties\": {\"kind\": {\"type\": \"string\", \"description\": \"K.\", \"enum\": [\"home\"]}}}; $S[\"ProviderUser\"][\"properties\"][\"createdAt\"] = {\"type\": \"string\", \"format\": \"date-time\", \"description\": \"W.\"}" \
+  minor builds "is kept as documentation: the field is generated as text"
+class text-becomes-enum-response "$S[\"ProviderUser\"][\"properties\"][\"organizationId\"][\"enum\"] = [\"a\", \"b\"]" \
+  major "refused:is now an enum of string, but it is used as string"
+class text-becomes-enum-request "$S[\"UpdateProviderUserRequest\"][\"properties\"][\"therapyLicence\"][\"enum\"] = [\"a\"]" \
+  major "refused:is now an enum of string, but it is used as string"
+class format-uuid-on-template-ids "$S[\"ProviderUser\"][\"properties\"][\"defaultNoteTemplateIds\"][\"items\"][\"format\"] = \"uuid\"" \
+  major "refused:is now array of string with format \`uuid\`"
+class request-bounds-tightened "$S[\"UpdateProviderUserRequest\"][\"properties\"][\"nationalProviderIdentifier\"][\"pattern\"] = \"^1\"; $S[\"UpdateProviderUserRequest\"][\"properties\"][\"therapyLicence\"][\"maxLength\"] = 12" \
+  major builds
+# ... and enforced: validate refuses what the tightened fragment refuses.
+(
+  cd "$work/class"
+  printf 'providerUserId,nationalProviderIdentifier,therapyLicence\r\next-1,2000000002,LPC-1\r\next-2,1234567893,LPC-123456789\r\n' > bounds.csv
+  if cargo run --quiet --features cli --bin upheal-provider-users -- validate bounds.csv > bounds.out 2>&1; then
+    cat bounds.out; echo "FAIL: the tightened bounds were not enforced"; exit 1
+  fi
+  grep -F 'does not match the pattern `^1`' bounds.out
+  grep -F "at most 12 are accepted" bounds.out
+)
+class new-required-request-property "$S[\"UpdateProviderUserRequest\"][\"properties\"][\"timezone\"] = {\"type\": \"string\", \"description\": \"Z.\"}; $S[\"UpdateProviderUserRequest\"][\"required\"] = [\"timezone\"]" \
+  major "refused:every update must now send it"
+class wrapped-response "$OP[\"responses\"][\"200\"][\"content\"][\"application/json\"][\"schema\"] = {\"type\": \"object\", \"properties\": {\"data\": {\"\$ref\": \"#/components/schemas/ProviderUser\", \"description\": \"D.\"}}}" \
+  major "refused:the success body is no longer"
+class one-error-schema-for-all "
+$S[\"Problem\"] = {\"type\": \"object\", \"properties\": {\"message\": {\"type\": \"string\", \"description\": \"M.\"}}}
+for name in spec[\"components\"][\"responses\"]: spec[\"components\"][\"responses\"][name][\"content\"] = {\"application/json\": {\"schema\": {\"\$ref\": \"#/components/schemas/Problem\"}}}" \
+  major "refused:an error response now has a body schema"
+class openapi-3-1 'spec["openapi"] = "3.1.0"' major "refused:OpenAPI 3.1"
+class type-list-3-1 "$S[\"ProviderUser\"][\"properties\"][\"phoneNumber\"][\"type\"] = [\"string\", \"null\"]" \
+  major "refused:a list of types"
+class new-optional-query-parameter "$OP[\"parameters\"].append({\"name\": \"dryRun\", \"in\": \"query\", \"required\": False, \"description\": \"D.\", \"schema\": {\"type\": \"boolean\"}})" \
+  major "refused:a new query parameter \`dryRun\`"
+class second-operation-same-path "spec[\"paths\"][\"/users/providers/{providerUserId}\"][\"get\"] = {\"operationId\": \"getProviderUser\", \"summary\": \"Get.\", \"parameters\": $OP[\"parameters\"], \"responses\": {\"200\": {\"description\": \"The user.\", \"content\": {\"application/json\": {\"schema\": {\"\$ref\": \"#/components/schemas/ProviderUser\"}}}}}}" \
+  minor builds
+class example-changed "$S[\"ProviderUser\"][\"example\"][\"firstName\"] = \"Grace\"" patch builds
+class const-added "$S[\"ProviderUser\"][\"properties\"][\"email\"][\"const\"] = \"x\"" patch builds \
+  "is not an OpenAPI 3.0 schema keyword: the generator ignores it"
+class extension-description 'spec["components"]["responses"]["InvalidRequestParameters"]["x-deactivated-user"]["description"] = "Changed."' \
+  patch builds
+class documented-422 "$OP[\"responses\"][\"422\"] = {\"description\": \"Unprocessable.\", \"content\": {\"*/*\": {}}}" minor builds
+echo "every class is followed by the build or refused by build.rs, with spec-diff's bump never below cargo-semver-checks'"
+
+echo "--- 5. enum values of any schema, by spec-diff (two edited fragments)"
+with_enum() { python3 - "$1" "$2" <<'PY'
+import json, sys
+spec = json.load(open("openapi/update-provider-user-by-id-v2.json"))
+spec["components"]["schemas"]["ProviderUser"]["properties"]["spokenLanguages"] = {"type": "array", "description": "L.", "items": {"type": "string", "enum": json.loads(sys.argv[2])}}
+json.dump(spec, open(sys.argv[1], "w"), indent=2)
+PY
+}
+with_enum "$work/enum-en-fr.json" '["en", "fr"]'
+with_enum "$work/enum-en.json" '["en"]'
+with_enum "$work/enum-en-fr-de.json" '["en", "fr", "de"]'
+cargo xtask spec-diff "$work/enum-en-fr.json" "$work/enum-en.json" | grep -qx "required bump: major"
+echo "a value removed from a response enum: major"
+cargo xtask spec-diff "$work/enum-en-fr.json" "$work/enum-en-fr-de.json" | grep -qx "required bump: minor"
+echo "a value added to a response enum: minor"

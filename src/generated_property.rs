@@ -128,6 +128,20 @@ impl GeneratedFields {
     }
 }
 
+/// The message for a key no request property has, with the ones there are.
+fn unknown_property(key: &str) -> String {
+    let known: Vec<&str> = ProviderUserUpdate::HAND_WRITTEN_PROPERTIES
+        .iter()
+        .copied()
+        .chain(GENERATED.iter().map(|p| p.name))
+        .collect();
+    format!(
+        "unknown property `{}` in an update; the request properties are {}",
+        crate::quoted_value::quoted(key),
+        known.join(", ")
+    )
+}
+
 fn property(name: &str) -> Option<&'static GeneratedProperty> {
     GENERATED.iter().find(|property| property.name == name)
 }
@@ -250,8 +264,9 @@ impl<'de> de::Visitor<'de> for FieldsVisitor {
         let mut fields = GeneratedFields::default();
         while let Some(key) = map.next_key::<String>()? {
             let Some(property) = property(&key) else {
-                map.next_value::<de::IgnoredAny>()?;
-                continue;
+                // A misspelt or unknown key would be dropped silently and
+                // the update sent without it: refuse it, naming the key.
+                return Err(de::Error::custom(unknown_property(&key)));
             };
             match property.shape {
                 PropertyShape::Text => fields.set_text(property.name, map.next_value()?),

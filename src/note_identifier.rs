@@ -175,10 +175,17 @@ impl Serialize for NoteIdentifier {
     }
 }
 
+/// Reads what [`FromStr`] reads (any case, with or without separators), so
+/// a value means the same from JSON as from text; anything else is kept
+/// as [`NoteIdentifier::Unknown`] (a response never fails on a new value).
 impl<'de> Deserialize<'de> for NoteIdentifier {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
+        let exact = Self::from_wire(&value);
+        if exact.is_known() {
+            return Ok(exact);
+        }
+        Ok(value.parse().unwrap_or(exact))
     }
 }
 

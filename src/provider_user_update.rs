@@ -12,6 +12,7 @@ use crate::{
 
 const NPI: &str = "nationalProviderIdentifier";
 const THERAPY_LICENCE: &str = "therapyLicence";
+const NOTE_IDENTIFIER: &str = crate::note_identifier::FIELD;
 const TEMPLATE_IDS: &str = "defaultNoteTemplateIds";
 /// A sanity bound on free-text fields, not a published limit.
 pub const MAX_TEXT_CHARS: usize = 256;
@@ -54,6 +55,10 @@ pub struct ProviderUserUpdate {
 }
 
 impl ProviderUserUpdate {
+    /// The request properties with hand-written setters, as on the wire.
+    pub(crate) const HAND_WRITTEN_PROPERTIES: [&'static str; 4] =
+        [NPI, THERAPY_LICENCE, NOTE_IDENTIFIER, TEMPLATE_IDS];
+
     /// An update that changes nothing (sent as `{}`).
     pub fn new() -> Self {
         Self::default()

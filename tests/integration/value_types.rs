@@ -118,9 +118,11 @@ fn note_identifier_wire_format() {
     assert_eq!(unknown, NoteIdentifier::Unknown("Shaman".into()));
     assert!(!unknown.is_known());
     assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"Shaman\"");
-    // The wire is case-sensitive: a differently cased value is not guessed at.
+    // A differently cased value reads as `FromStr` reads it, and is sent
+    // back in the wire's spelling.
     let lower: NoteIdentifier = serde_json::from_str("\"coach\"").unwrap();
-    assert_eq!(lower, NoteIdentifier::Unknown("coach".into()));
+    assert_eq!(lower, NoteIdentifier::Coach);
+    assert_eq!(serde_json::to_string(&lower).unwrap(), "\"Coach\"");
 }
 
 #[test]
@@ -243,4 +245,51 @@ fn hidden_characters_are_refused_in_every_text_sent() {
         assert_eq!(error.field(), Some("defaultNoteTemplateIds"));
         assert!(error.to_string().contains(named), "{error}");
     }
+}
+
+/// A note identifier means the same from JSON as from text: any case,
+/// with or without separators; an unknown one is still kept.
+#[test]
+fn a_note_identifier_reads_the_same_from_json_and_from_text() {
+    use upheal_provider_users::NoteIdentifier;
+    for text in ["Clinician", "clinician", "CLINICIAN"] {
+        let from_json: NoteIdentifier = serde_json::from_value(serde_json::json!(text)).unwrap();
+        let parsed: NoteIdentifier = text.parse().unwrap();
+        assert_eq!(from_json, parsed, "{text}");
+        assert_eq!(from_json, NoteIdentifier::Clinician);
+    }
+    let dr: NoteIdentifier = serde_json::from_value(serde_json::json!("dr_last_name")).unwrap();
+    assert_eq!(dr, NoteIdentifier::DrLastName);
+    let newer: NoteIdentifier = serde_json::from_value(serde_json::json!("Nurse")).unwrap();
+    assert_eq!(newer, NoteIdentifier::Unknown("Nurse".into()));
+}
+
+/// An update read from JSON refuses a key no request property has, naming
+/// it, instead of sending the update without it.
+#[test]
+fn an_update_from_json_refuses_unknown_keys() {
+    use upheal_provider_users::ProviderUserUpdate;
+    let error = serde_json::from_value::<ProviderUserUpdate>(serde_json::json!({
+        "therapyLicence": "L-1",
+        "therapyLicense": "L-2"
+    }))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("unknown property `therapyLicense`"),
+        "{error}"
+    );
+    assert!(
+        error.contains("therapyLicence"),
+        "the valid names are listed: {error}"
+    );
+    let update: ProviderUserUpdate = serde_json::from_value(
+        serde_json::json!({"therapyLicence": "L-1", "noteIdentifier": "coach"}),
+    )
+    .unwrap();
+    assert_eq!(update.get_therapy_licence(), Some("L-1"));
+    assert_eq!(
+        update.get_note_identifier(),
+        Some(&upheal_provider_users::NoteIdentifier::Coach)
+    );
 }

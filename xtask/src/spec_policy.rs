@@ -365,6 +365,23 @@ pub const RULES: &[Rule] = &[
         true,
     ),
     rule(
+        "OpenAPI version",
+        |d, _| d.path.len() == 1 && d.path[0] == "openapi",
+        |d, _| {
+            let minor = |v: Option<&Value>| {
+                let text = v.and_then(Value::as_str).unwrap_or_default().to_owned();
+                text.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
+            };
+            if minor(d.before) == minor(d.after) {
+                Bump::Patch
+            } else {
+                Bump::Major
+            }
+        },
+        "the OpenAPI version: another minor version (3.1) is another schema dialect, which the generator does not read; a patch version changes nothing",
+        true,
+    ),
+    rule(
         "servers",
         |d, _| d.path.first().is_some_and(|p| p == "servers"),
         major,
@@ -1011,6 +1028,14 @@ mod tests {
             schemas(s)["ProviderUser"]["properties"]["userId"]["format"] = json!("uuid")
         });
         assert_eq!(bump, Bump::Major, "{why}");
+    }
+
+    #[test]
+    fn openapi_3_1_is_major_and_3_0_4_a_patch() {
+        let (bump, _) = verdict(|s| s["openapi"] = json!("3.1.0"));
+        assert_eq!(bump, Bump::Major);
+        let (bump, _) = verdict(|s| s["openapi"] = json!("3.0.4"));
+        assert_eq!(bump, Bump::Patch);
     }
 
     #[test]
