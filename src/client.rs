@@ -196,9 +196,8 @@ impl Client {
         Ok(user)
     }
 
-    /// The HTTP attempts for one call, under the retry policy; the user
-    /// and how many attempts it took. The policy's deadline bounds the
-    /// whole call, an attempt in flight included.
+    /// The HTTP attempts for one update, under the retry policy; the user
+    /// and how many attempts it took.
     async fn send_with_retries(
         &self,
         target: &ProviderUserId,
@@ -206,6 +205,25 @@ impl Client {
         turn: &mut Turn,
     ) -> Result<(ProviderUser, u32), Error> {
         let path_id = target.to_string();
+        // Every failure the policy calls transient may be retried: the
+        // update sets absolute values.
+        self.with_retries(turn, |_| true, || self.attempt(&path_id, request))
+            .await
+    }
+
+    /// The attempts of one call under the retry policy, each made by
+    /// `attempt`; a failure is retried only when the policy would and
+    /// `may_retry` allows it. The policy's deadline bounds the whole call,
+    /// an attempt in flight included. The result and the attempts made.
+    pub(crate) async fn with_retries<T, F>(
+        &self,
+        turn: &mut Turn,
+        may_retry: impl Fn(&Error) -> bool,
+        mut attempt: impl FnMut() -> F,
+    ) -> Result<(T, u32), Error>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
         let started = Instant::now();
         let deadline = self.inner.retry.deadline_after(started);
         let mut attempts = 1;
@@ -214,7 +232,7 @@ impl Client {
             return Err(Error::stopped());
         }
         loop {
-            let attempt = self.attempt(&path_id, request);
+            let attempt = attempt();
             let scope = CallScope {
                 deadline,
                 ticket: turn.ticket,
@@ -228,7 +246,7 @@ impl Client {
                 attempt.await
             };
             let error = match result {
-                Ok(user) => return Ok((user, attempts)),
+                Ok(value) => return Ok((value, attempts)),
                 // Waiting longer would not make a slot come sooner: the
                 // call ends without retrying into the same wall.
                 Err(error) if error.is_no_slot_before_deadline() => {
@@ -249,6 +267,9 @@ impl Client {
                 }
                 Err(error) => error.with_attempts(attempts),
             };
+            if !may_retry(&error) {
+                return Err(error);
+            }
             let Some(delay) =
                 self.inner
                     .retry

@@ -288,6 +288,18 @@ impl Error {
         self
     }
 
+    /// Whether the request certainly never reached the server: a
+    /// connection that could not be made (refused, or timed out while
+    /// connecting). A request that is not idempotent may be retried then.
+    pub(crate) fn is_connect_failure(&self) -> bool {
+        self.kind == ErrorKind::Transport
+            && self
+                .source
+                .as_deref()
+                .and_then(|source| source.downcast_ref::<reqwest::Error>())
+                .is_some_and(reqwest::Error::is_connect)
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self

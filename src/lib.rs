@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_message;
+mod api_request;
 mod base_url;
 mod budget;
 mod bulk;
@@ -37,6 +38,7 @@ mod retry_policy;
 mod tls;
 mod transport;
 
+pub use api_request::ApiRequest;
 pub use base_url::DEFAULT_BASE_URL;
 pub use budget::{Budget, RedisStatus, Sharing};
 pub use bulk_stop::BulkStop;
@@ -57,3 +59,13 @@ pub use retry_policy::RetryPolicy;
 /// inner value lives at [`generated::Transport`].
 #[doc(hidden)]
 pub use transport::Transport;
+
+/// The trait of what [`Client::update_many_unordered`] returns, for code
+/// that names the stream's type.
+pub use futures_util::Stream;
+/// The HTTP client crate the client is built on: [`ApiRequest::send`]
+/// returns its `Response`, and [`Client::request`] takes its `Method`.
+pub use reqwest;
+/// The UUID crate [`ProviderUserId::upheal`] and [`ProviderUser::user_uuid`]
+/// use, so a dependent names the same `Uuid` without a version to match.
+pub use uuid;

@@ -13,6 +13,7 @@ mod cli_support;
 mod common;
 mod redis_support;
 
+mod api_request;
 mod cli;
 mod cli_exit_codes;
 mod cli_input_files;
