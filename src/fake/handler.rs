@@ -11,7 +11,10 @@ use axum::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser, state::FakeState};
+use super::{
+    Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser,
+    state::{FakeState, FaultRequest},
+};
 use crate::{ProviderUser, fragment, generated::types::UpdateProviderUserRequest};
 
 /// What the request log shows of the key's header.
@@ -31,6 +34,9 @@ pub(crate) fn router(state: Arc<FakeState>) -> axum::Router {
             axum::routing::on(method, update_provider_user),
         )
         .fallback(not_routed)
+        // Another method on the operation's path (Upheal's GET of a
+        // provider user) is a route the fake does not serve either.
+        .method_not_allowed_fallback(not_routed)
         .with_state(state)
 }
 
@@ -41,7 +47,21 @@ async fn not_routed(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Every request on the key counts against its limit, as Upheal's one
+    // budget for all user endpoints does; a route the fake does not serve
+    // answers 404 once admitted.
     let not_found = async {
+        if let Err(refusal) = admit(&state, &headers) {
+            return refusal;
+        }
+        let fault = state.next_fault(&FaultRequest {
+            path: uri.path(),
+            user: None,
+            is_operation: false,
+        });
+        if let Some(injected) = injected_answer(fault.as_ref()).await {
+            return injected;
+        }
         error(
             StatusCode::NOT_FOUND,
             "no such route on the fake Upheal server",
@@ -58,7 +78,7 @@ async fn update_provider_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answered = answer(&state, &id, &headers, &body);
+    let answered = answer(&state, &id, uri.path(), &headers, &body);
     logged(&state, record(&method, &uri, &headers, &body), answered).await
 }
 
@@ -75,11 +95,21 @@ async fn logged(
     response
 }
 
-async fn answer(state: &FakeState, id: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn answer(
+    state: &FakeState,
+    id: &str,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
     if let Err(refusal) = admit(state, headers) {
         return refusal;
     }
-    let fault = state.next_fault();
+    let fault = state.next_fault(&FaultRequest {
+        path,
+        user: state.resolve(id),
+        is_operation: true,
+    });
     if let Some(injected) = injected_answer(fault.as_ref()).await {
         return injected;
     }
@@ -302,5 +332,6 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reco
         headers,
         body: String::from_utf8_lossy(&body[..body.len().min(MAX_LOGGED_BODY_BYTES)]).into_owned(),
         status: 0,
+        received_at: std::time::Instant::now(),
     }
 }

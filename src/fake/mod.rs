@@ -41,7 +41,7 @@ pub use connection_limits::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 pub use fault::Fault;
 pub use request_log::{Counters, RecordedRequest};
 pub use seed_user::SeedUser;
-use state::FakeState;
+use state::{FakeState, FaultTarget};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -62,6 +62,8 @@ pub const MAX_LOGGED_BODY_BYTES: usize = 64 * 1024;
 /// [`FakeUpheal::shutdown`].
 pub struct FakeUpheal {
     address: SocketAddr,
+    /// The key's limit the fake enforces, which [`Self::client`] paces by.
+    rate_limit: Option<RateLimit>,
     base_url: String,
     state: Arc<FakeState>,
     stop: Option<oneshot::Sender<()>>,
@@ -276,7 +278,7 @@ impl FakeUphealBuilder {
     pub async fn start(self) -> std::io::Result<FakeUpheal> {
         let state = Arc::new(FakeState::new(
             self.api_key,
-            self.rate_limit,
+            self.rate_limit.clone(),
             self.partner_lookup_latency,
             self.request_log_capacity,
         ));
@@ -293,6 +295,7 @@ impl FakeUphealBuilder {
         }));
         Ok(FakeUpheal {
             address,
+            rate_limit: self.rate_limit,
             base_url: format!("http://{address}"),
             state,
             stop: Some(stop),
@@ -399,8 +402,11 @@ impl FakeUpheal {
             .rate_limit(None)
     }
 
-    /// A client pointed at this fake with its key, not paced (see
-    /// [`Self::client_builder`]).
+    /// A client pointed at this fake with its key, paced by the fake's own
+    /// limit (300 a minute unless set otherwise), so that
+    /// [`Client::budget`] is `Some` and code that shares the budget is
+    /// tested with one; `None` when the fake has no limit. For a client
+    /// that is not paced, see [`Self::client_builder`].
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -417,6 +423,7 @@ impl FakeUpheal {
     /// ```
     pub fn client(&self) -> Client {
         self.client_builder()
+            .rate_limit(self.rate_limit.clone())
             .build()
             .expect("a loopback URL and a fixed key always build")
     }
@@ -546,7 +553,47 @@ impl FakeUpheal {
     /// # Ok(()) }
     /// ```
     pub fn inject(&self, fault: Fault, times: usize) {
-        self.state.inject(fault, times);
+        self.state.inject(FaultTarget::Operation, fault, times);
+    }
+
+    /// Like [`Self::inject`], for the next `times` requests that address
+    /// the user `id` names (by its UUID or its partner id, whichever form
+    /// the request uses); requests for other users go on normally, so a
+    /// test of a batch can fail one item and watch the others.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use upheal_provider_users::{ErrorKind, ProviderUserId, ProviderUserUpdate};
+    /// use upheal_provider_users::fake::{FakeUpheal, Fault, SeedUser};
+    ///
+    /// let fake = FakeUpheal::start().await?;
+    /// let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
+    /// let bob = fake.seed(SeedUser::new("Bob", "Byron", "bob@example.com"));
+    /// fake.inject_for(&ProviderUserId::partner("ext-1")?, Fault::Status(403), 1);
+    /// let client = fake.client();
+    /// let update = ProviderUserUpdate::new().therapy_licence("L-1");
+    /// client.update_provider_user(&ProviderUserId::upheal(bob), &update).await?;
+    /// let refused = client.update_provider_user(&ProviderUserId::upheal(ada), &update).await;
+    /// assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_for(&self, id: &crate::ProviderUserId, fault: Fault, times: usize) {
+        let segment = id.to_string();
+        let target = match self.state.resolve(&segment) {
+            Some(uuid) => FaultTarget::User(uuid),
+            None => FaultTarget::Segment(segment),
+        };
+        self.state.inject(target, fault, times);
+    }
+
+    /// Like [`Self::inject`], for the next `times` requests to `path` (as
+    /// sent, e.g. `/users/providers`), on any route: the fake counts and
+    /// answers Upheal's other endpoints 404, and a fault aimed at one of
+    /// them answers instead, for tests of calls made with
+    /// [`Client::request`](crate::Client::request).
+    pub fn inject_at_path(&self, path: impl Into<String>, fault: Fault, times: usize) {
+        self.state
+            .inject(FaultTarget::Path(path.into()), fault, times);
     }
 
     /// Changes the extra latency of lookups by `partnerUserId`.

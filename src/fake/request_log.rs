@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecordedRequest {
     /// HTTP method.
     pub method: String,
@@ -37,6 +38,9 @@ pub struct RecordedRequest {
     /// The status the fake answered with; 0 while unanswered, or when the
     /// client went away first (e.g. it timed out during an injected delay).
     pub status: u16,
+    /// When the request arrived: the gaps between requests show how a
+    /// client (or a fleet sharing a budget) paced itself.
+    pub received_at: std::time::Instant,
 }
 
 /// Running totals since the fake started.

@@ -17,6 +17,39 @@ use crate::{
     ProviderUser, ProviderUserUpdate, RateLimit, generated::types::UpdateProviderUserRequest,
 };
 
+/// Which requests an injected fault is for.
+#[derive(Clone, Debug)]
+pub(crate) enum FaultTarget {
+    /// The next requests for the fragment's operation.
+    Operation,
+    /// The next requests for the operation that address this user.
+    User(Uuid),
+    /// The next requests for a user not seeded (yet), by path segment.
+    Segment(String),
+    /// The next requests for this path, on any route.
+    Path(String),
+}
+
+/// What a fault is matched against.
+pub(crate) struct FaultRequest<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) user: Option<Uuid>,
+    pub(crate) is_operation: bool,
+}
+
+impl FaultTarget {
+    fn matches(&self, request: &FaultRequest) -> bool {
+        match self {
+            Self::Operation => request.is_operation,
+            Self::User(uuid) => request.is_operation && request.user == Some(*uuid),
+            Self::Segment(segment) => {
+                request.is_operation && request.path.rsplit('/').next() == Some(segment.as_str())
+            }
+            Self::Path(path) => request.path == path,
+        }
+    }
+}
+
 pub(crate) struct FakeState {
     pub(crate) api_key: String,
     pub(crate) schema: RequestSchema,
@@ -29,7 +62,7 @@ struct Inner {
     /// given: [`SeedUser`] has a field for each property the hand-written
     /// layer knows, these follow the fragment.
     more: HashMap<Uuid, Map<String, Value>>,
-    faults: VecDeque<Fault>,
+    faults: VecDeque<(FaultTarget, Fault)>,
     log: RequestLog,
     counters: Counters,
     rate_limit: Option<KeyRateLimit>,
@@ -151,12 +184,35 @@ impl FakeState {
         Some(user)
     }
 
-    pub(crate) fn inject(&self, fault: Fault, times: usize) {
-        self.lock().faults.extend(std::iter::repeat_n(fault, times));
+    pub(crate) fn inject(&self, target: FaultTarget, fault: Fault, times: usize) {
+        self.lock()
+            .faults
+            .extend(std::iter::repeat_n((target, fault), times));
     }
 
-    pub(crate) fn next_fault(&self) -> Option<Fault> {
-        self.lock().faults.pop_front()
+    /// The first fault injected for this request, taken from the queue:
+    /// faults aimed elsewhere wait for their own requests.
+    pub(crate) fn next_fault(&self, request: &FaultRequest) -> Option<Fault> {
+        let mut inner = self.lock();
+        let index = inner
+            .faults
+            .iter()
+            .position(|(target, _)| target.matches(request))?;
+        inner.faults.remove(index).map(|(_, fault)| fault)
+    }
+
+    /// The user a path segment addresses (an Upheal UUID or a partner id).
+    pub(crate) fn resolve(&self, segment: &str) -> Option<Uuid> {
+        let inner = self.lock();
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        match Uuid::parse_str(&decoded) {
+            Ok(uuid) => inner.users.contains_key(&uuid).then_some(uuid),
+            Err(_) => inner
+                .users
+                .iter()
+                .find(|(_, user)| user.partner_user_id.as_deref() == Some(&*decoded))
+                .map(|(uuid, _)| *uuid),
+        }
     }
 
     pub(crate) fn admit(&self, key: &str) -> Result<(), Duration> {

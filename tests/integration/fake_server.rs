@@ -841,3 +841,133 @@ async fn generated_properties_are_sent_checked_and_stored() {
     assert_eq!(error.field(), Some("noSuchProperty"));
     assert!(error.to_string().contains("generated setter"), "{error}");
 }
+
+/// Like Upheal's one budget for all user endpoints: every request on the
+/// key counts, on any path and method; a route the fake does not serve
+/// answers 404 once admitted, and 429 once the key is over its limit.
+#[tokio::test]
+async fn every_request_on_the_key_counts_on_every_path() {
+    use upheal_provider_users::reqwest::Method;
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(Some(3))
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = fake
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let check = client.request(Method::POST, "/users/check").send().await;
+    assert_eq!(check.unwrap_err().kind(), ErrorKind::NotFound);
+    let get = client
+        .request(Method::GET, "/users/providers/x")
+        .send()
+        .await;
+    assert_eq!(get.unwrap_err().kind(), ErrorKind::NotFound);
+    client
+        .update_provider_user(&ProviderUserId::upheal(ada), &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    let over = client.request(Method::DELETE, "/users/x").send().await;
+    assert_eq!(over.unwrap_err().kind(), ErrorKind::RateLimited);
+
+    let log = fake.requests();
+    let statuses: Vec<u16> = log.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [404, 404, 200, 429]);
+    assert!(log.windows(2).all(|w| w[0].received_at <= w[1].received_at));
+    assert_eq!(
+        (fake.counters().requests, fake.counters().rate_limited),
+        (4, 1)
+    );
+}
+
+/// A fault aimed at a user fails only that user's requests, whichever id
+/// form they use; one aimed at a path answers there, on any route.
+#[tokio::test]
+async fn faults_can_be_aimed_at_a_user_or_a_path() {
+    use upheal_provider_users::reqwest::Method;
+    let fake = FakeUpheal::start().await.unwrap();
+    let ada =
+        fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
+    let bob = fake.seed(SeedUser::new("Bob", "Byron", "bob@example.com"));
+    let client = fake
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let update = ProviderUserUpdate::new().therapy_licence("L-1");
+    fake.inject_for(
+        &ProviderUserId::partner("ext-1").unwrap(),
+        Fault::Status(503),
+        1,
+    );
+    client
+        .update_provider_user(&ProviderUserId::upheal(bob), &update)
+        .await
+        .expect("bob is not aimed at");
+    let aimed = client
+        .update_provider_user(&ProviderUserId::upheal(ada), &update)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aimed.kind(),
+        ErrorKind::Server,
+        "aimed by partner id, met by UUID"
+    );
+    client
+        .update_provider_user(&ProviderUserId::upheal(ada), &update)
+        .await
+        .expect("the fault was used up");
+
+    fake.inject_at_path("/users/providers", Fault::Status(500), 1);
+    let create = client
+        .request(Method::POST, "/users/providers")
+        .send()
+        .await;
+    assert_eq!(create.unwrap_err().kind(), ErrorKind::Server);
+    let again = client
+        .request(Method::POST, "/users/providers")
+        .send()
+        .await;
+    assert_eq!(again.unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+/// `fake.client()` paces by the fake's own limit: it has a budget to
+/// share, and a second call on a limit of two an hour finds no slot in its
+/// deadline instead of meeting a 429.
+#[tokio::test]
+async fn the_fakes_client_is_paced_by_the_fakes_limit() {
+    use upheal_provider_users::RateLimit;
+    let fake = FakeUpheal::builder()
+        .rate_limit(Some(RateLimit::new(2, Duration::from_secs(3600))))
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let client = fake.client();
+    assert!(client.budget().is_some());
+    let id = ProviderUserId::upheal(ada);
+    client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap();
+    let paced = client
+        .update_provider_user(&id, &ProviderUserUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (paced.kind(), paced.attempts()),
+        (ErrorKind::Timeout, 0),
+        "{paced}"
+    );
+    assert_eq!(fake.counters().rate_limited, 0);
+
+    let unlimited = FakeUpheal::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
+    assert!(unlimited.client().budget().is_none());
+}
