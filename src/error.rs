@@ -226,6 +226,20 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_field(mut self, field: Cow<'static, str>) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    /// The status of a test error, which may have none.
+    pub(crate) fn with_test_status(mut self, status: Option<u16>) -> Self {
+        self.status = status;
+        if status.is_none() {
+            self.response = None;
+        }
+        self
+    }
+
     pub(crate) fn with_returned_user(mut self, user: ProviderUser) -> Self {
         self.response.get_or_insert_default().returned_user = Some(user);
         self

@@ -12,6 +12,7 @@ mod client;
 mod client_builder;
 mod echo_decoding;
 mod error;
+mod error_for_test;
 #[cfg(feature = "fake")]
 pub mod fake;
 mod forward_compatible_enum;
@@ -47,6 +48,7 @@ pub use client_builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, ErrorKind};
+pub use error_for_test::ErrorForTest;
 pub use generated::types::ProviderUser;
 pub use generated_property::{GeneratedProperty, PropertyShape};
 pub use note_identifier::NoteIdentifier;

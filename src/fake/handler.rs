@@ -33,6 +33,7 @@ pub(crate) fn router(state: Arc<FakeState>) -> axum::Router {
             fragment::OPERATION_PATH,
             axum::routing::on(method, update_provider_user),
         )
+        .merge(super::admin::routes())
         .fallback(not_routed)
         // Another method on the operation's path (Upheal's GET of a
         // provider user) is a route the fake does not serve either.

@@ -17,6 +17,11 @@ pub(crate) struct KeyRateLimit {
 }
 
 impl KeyRateLimit {
+    /// Forgets every key's window.
+    pub(crate) fn reset(&mut self) {
+        self.seen.clear();
+    }
+
     pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
             limit,

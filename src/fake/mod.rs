@@ -25,6 +25,7 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 
+mod admin;
 mod connection_limits;
 mod fault;
 mod handler;

@@ -104,6 +104,12 @@ impl RequestLog {
         sequence
     }
 
+    /// Forgets every request; sequence numbers go on.
+    pub(crate) fn clear(&mut self) {
+        self.first += self.entries.len() as u64;
+        self.entries.clear();
+    }
+
     /// Records the status of request `sequence`, if it is still kept.
     pub(crate) fn answer(&mut self, sequence: u64, status: u16) {
         let Some(offset) = sequence.checked_sub(self.first) else {

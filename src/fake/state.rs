@@ -52,6 +52,8 @@ impl FaultTarget {
 
 pub(crate) struct FakeState {
     pub(crate) api_key: String,
+    /// When the fake started: the admin API's request times count from it.
+    pub(crate) started: std::time::Instant,
     pub(crate) schema: RequestSchema,
     inner: Mutex<Inner>,
 }
@@ -78,6 +80,7 @@ impl FakeState {
     ) -> Self {
         Self {
             api_key,
+            started: std::time::Instant::now(),
             schema: RequestSchema::from_fragment(),
             inner: Mutex::new(Inner {
                 users: HashMap::new(),
@@ -252,6 +255,18 @@ impl FakeState {
         let mut inner = self.lock();
         *inner.counters.by_status.entry(status).or_default() += 1;
         inner.log.answer(sequence, status);
+    }
+
+    /// Forgets the requests, counters, faults and the key's rate-limit
+    /// window; users and settings stay.
+    pub(crate) fn reset(&self) {
+        let mut inner = self.lock();
+        inner.faults.clear();
+        inner.log.clear();
+        inner.counters = Counters::default();
+        if let Some(limit) = inner.rate_limit.as_mut() {
+            limit.reset();
+        }
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {

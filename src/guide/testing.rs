@@ -45,8 +45,21 @@
 //! a status, a 429 with `Retry-After`, a delay (for timeouts), a dropped
 //! connection, a malformed, truncated or oversized body, an unknown enum
 //! value, or [`Fault::WrongUser`](crate::fake::Fault::WrongUser) (a 200
-//! naming another user: `IdentityMismatch`). A deactivated user is
+//! naming another user: `IdentityMismatch`). A fault can be aimed at one
+//! user ([`inject_for`](crate::fake::FakeUpheal::inject_for), by either id
+//! form) or at a path ([`inject_at_path`](crate::fake::FakeUpheal::inject_at_path)).
+//! A deactivated user is
 //! [`SeedUser::deactivated`](crate::fake::SeedUser::deactivated).
+//!
+//! The fake's limit is Upheal's per-key one: **every request on the key
+//! counts**, on every path and method, and a route the fake does not serve
+//! (Upheal's create or get, called with
+//! [`Client::request`](crate::Client::request)) answers 404 once admitted.
+//! Each [`RecordedRequest`](crate::fake::RecordedRequest) has its
+//! `received_at`, so pacing is read from the log, not from a stopwatch.
+//! [`fake.client()`](crate::fake::FakeUpheal::client) paces by the fake's
+//! own limit, so its [`budget`](crate::Client::budget) is `Some` as in
+//! production; `fake.client_builder()` is not paced.
 //!
 //! The fake is **stricter than the published schema** in two ways, to catch
 //! client bugs: a body not sent as `Content-Type: application/json` is
@@ -57,7 +70,9 @@
 //! ## Errors without a server
 //!
 //! [`Error::for_test`](crate::Error::for_test) makes an error of any kind, as
-//! the client would report it, for unit tests of your own error handling:
+//! the client would report it, for unit tests of your own error handling;
+//! [`Error::test_builder`](crate::Error::test_builder) adds what a branch
+//! reads (a `Retry-After`, a field, the returned user, attempts, a body):
 //! see [`guide::errors`](crate::guide::errors).
 //!
 //! ## For test suites in other languages
@@ -72,3 +87,25 @@
 //! `API key: KEY` (by default the fixed `fake-upheal-api-key`) on stdout and
 //! serves until Ctrl-C. `--seed` takes a JSON array of users in the API's
 //! field names plus `"active": false` for deactivated ones.
+//!
+//! ### Steering it over HTTP: `/__admin/`
+//!
+//! Beside the fake routes, a control API under `/__admin/` (WireMock's
+//! convention) needs no key and is neither counted nor logged:
+//!
+//! ```sh
+//! BASE=http://127.0.0.1:8080
+//! # seed users (one object or a list; "active": false for deactivated ones)
+//! curl -s -X POST $BASE/__admin/users \
+//!   -d '[{"partnerUserId": "ext-1", "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"}]'
+//! # {"userIds":["…"]}
+//! # the next update of ext-1 (by either id form) answers 503; "times" defaults to 1
+//! curl -s -X POST $BASE/__admin/faults \
+//!   -d '{"fault": {"kind": "status", "status": 503}, "providerUserId": "ext-1", "times": 1}'
+//! # or at a path, on any route: {"fault": {"kind": "rateLimited", "retryAfterSecs": 2}, "path": "/users/check"}
+//! # kinds: status, rateLimited, delay {ms}, dropConnection, malformedBody,
+//! #        truncatedBody, oversizedBody {bytes}, unknownNoteIdentifier {value}, wrongUser
+//! curl -s $BASE/__admin/requests   # [{"method","path","headers","body","status","receivedAtMs"}, …]
+//! curl -s $BASE/__admin/counters   # {"requests","partnerLookups","updatesApplied","rateLimited","byStatus"}
+//! curl -s -X POST $BASE/__admin/reset   # forgets requests, counters, faults and the rate window; users stay
+//! ```
