@@ -12,9 +12,9 @@ use tracing::Instrument;
 
 use crate::{
     Client, Error, ErrorKind,
-    client::Turn,
+    client::{Route, Turn, outcome},
     response_body::{kept_text, read_kept_body},
-    response_error,
+    response_error, telemetry,
 };
 
 /// What the transport's hooks are told of a request that is not the
@@ -172,10 +172,16 @@ impl ApiRequest {
             idempotent || error.kind() == ErrorKind::RateLimited || error.is_connect_failure()
         };
         let client = &self.client;
+        let route = Route {
+            method: self.method.as_str(),
+            template: &self.path,
+        };
+        let started = telemetry::Stopwatch::start();
         let result = client
-            .with_retries(&mut turn, may_retry, || self.attempt())
+            .with_retries(route, &mut turn, may_retry, || self.attempt())
             .instrument(span.clone())
             .await;
+        telemetry::call_finished(started, "request", outcome(&result), turn.attempts);
         span.record("attempts", turn.attempts);
         match &result {
             Ok((response, _)) => span.record("status", response.status().as_u16()),

@@ -13,7 +13,7 @@ use crate::{
     generated::types::UpdateProviderUserRequest,
     partner_id_cache::PartnerIdCache,
     rate_limit::{Pacer, Ticket},
-    response_error,
+    response_error, telemetry,
 };
 
 tokio::task_local! {
@@ -47,6 +47,14 @@ pub(crate) struct Turn {
     pub(crate) stop: Option<BulkStop>,
     /// HTTP attempts made so far, for the call's span.
     pub(crate) attempts: u32,
+}
+
+/// What an attempt's span says of the request: its method and route.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Route<'a> {
+    pub(crate) method: &'a str,
+    /// The path with its `{parameters}` (`url.template`), or the path.
+    pub(crate) template: &'a str,
 }
 
 /// A client for Upheal's "update provider user by id v2" endpoint.
@@ -155,10 +163,17 @@ impl Client {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
+        let started = telemetry::Stopwatch::start();
         let result = self
             .update_validated(id, request, &mut turn)
             .instrument(span.clone())
             .await;
+        telemetry::call_finished(
+            started,
+            "updateProviderUserByIdV2",
+            outcome(&result),
+            turn.attempts,
+        );
         // Recorded once, at the end (a field recorded on every retry is
         // printed once per value by `tracing-subscriber`'s fmt layer), and
         // told to readers of events by the call's last one.
@@ -207,7 +222,11 @@ impl Client {
         let path_id = target.to_string();
         // Every failure the policy calls transient may be retried: the
         // update sets absolute values.
-        self.with_retries(turn, |_| true, || self.attempt(&path_id, request))
+        let route = Route {
+            method: crate::fragment::OPERATION_METHOD,
+            template: crate::fragment::OPERATION_PATH,
+        };
+        self.with_retries(route, turn, |_| true, || self.attempt(&path_id, request))
             .await
     }
 
@@ -217,6 +236,7 @@ impl Client {
     /// an attempt in flight included. The result and the attempts made.
     pub(crate) async fn with_retries<T, F>(
         &self,
+        route: Route<'_>,
         turn: &mut Turn,
         may_retry: impl Fn(&Error) -> bool,
         mut attempt: impl FnMut() -> F,
@@ -240,11 +260,18 @@ impl Client {
                 stop: turn.stop.clone(),
             };
             turn.attempts += 1;
+            let span = self.attempt_span(route, attempts - 1);
             let result = if self.attempt_needs_scope(deadline) {
-                CALL.scope(scope, attempt).await
+                CALL.scope(scope, attempt).instrument(span.clone()).await
             } else {
-                attempt.await
+                attempt.instrument(span.clone()).await
             };
+            if let Err(error) = &result {
+                let error_type = error
+                    .status()
+                    .map_or_else(|| error.kind().to_string(), |status| status.to_string());
+                span.record("error.type", error_type);
+            }
             let error = match result {
                 Ok(value) => return Ok((value, attempts)),
                 // Waiting longer would not make a slot come sooner: the
@@ -295,6 +322,22 @@ impl Client {
             last_error = Some(error);
             attempts += 1;
         }
+    }
+
+    /// The span of one HTTP attempt, in OpenTelemetry's HTTP client
+    /// conventions (the key is never a field).
+    fn attempt_span(&self, route: Route<'_>, resends: u32) -> tracing::Span {
+        tracing::info_span!(
+            "upheal.http",
+            otel.name = route.method,
+            otel.kind = "client",
+            http.request.method = route.method,
+            url.template = route.template,
+            server.address = self.inner.raw.inner().server_address.as_str(),
+            http.request.resend_count = resends,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        )
     }
 
     /// Whether an attempt started now needs the hooks to know of the call:
@@ -412,5 +455,13 @@ impl fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("partner_id_cache", &self.inner.partner_ids.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+/// `ok`, or the error's kind: a metric's `outcome` label.
+pub(crate) fn outcome<T>(result: &Result<T, Error>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(e) => e.kind().name(),
     }
 }

@@ -208,6 +208,7 @@ impl ClientBuilder {
                 .transpose()?,
             redactor,
             attempt_timeout: self.timeout,
+            server_address: server_address(&base_url),
         };
         let raw = generated::Client::new_with_client(&base_url, http, transport);
         Ok(Client::from_inner(Arc::new(ClientInner {
@@ -219,6 +220,14 @@ impl ClientBuilder {
                 .map(|(capacity, ttl)| PartnerIdCache::new(capacity, ttl)),
         })))
     }
+}
+
+/// The base URL's host (`server.address` in telemetry).
+fn server_address(base_url: &str) -> String {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The headers every request carries, and the redactor for the key they hold.

@@ -101,9 +101,33 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// The variant's name (`"RateLimited"`), as `Display` writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "InvalidInput",
+            Self::Unauthorized => "Unauthorized",
+            Self::Forbidden => "Forbidden",
+            Self::NotFound => "NotFound",
+            Self::BadRequest => "BadRequest",
+            Self::RateLimited => "RateLimited",
+            Self::Server => "Server",
+            Self::Timeout => "Timeout",
+            Self::Transport => "Transport",
+            Self::Decode => "Decode",
+            Self::IdentityMismatch => "IdentityMismatch",
+            Self::ResponseTooLarge => "ResponseTooLarge",
+            Self::UnexpectedStatus => "UnexpectedStatus",
+            Self::DocumentedStatus => "DocumentedStatus",
+            Self::Certificate => "Certificate",
+            Self::Stopped => "Stopped",
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(self.name())
     }
 }
 

@@ -36,6 +36,7 @@ mod rate_limit;
 mod response_body;
 mod response_error;
 mod retry_policy;
+pub mod telemetry;
 mod tls;
 mod transport;
 

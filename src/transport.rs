@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::{
     BulkStop, client::CALL, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
-    response_body::limit_body, response_error::retry_after,
+    response_body::limit_body, response_error::retry_after, telemetry,
 };
 
 /// What `pre` returns when the call's deadline passes before the request
@@ -43,6 +43,8 @@ pub struct Transport {
     /// The client's per-attempt timeout; an attempt near the call's
     /// deadline gets the shorter of the two.
     pub(crate) attempt_timeout: Duration,
+    /// The base URL's host, for telemetry (`server.address`).
+    pub(crate) server_address: String,
 }
 
 impl ClientHooks<Transport> for generated::Client {
@@ -64,12 +66,14 @@ impl ClientHooks<Transport> for generated::Client {
             && !call.as_ref().is_some_and(|call| call.slot_taken)
         {
             let ticket = call.as_ref().and_then(|call| call.ticket);
+            let waiting = telemetry::Stopwatch::start();
             let slot = limiter.acquire(deadline, ticket);
             let slot = match &stop {
                 Some(stop) => stop.unless_stopped(slot).await.ok_or_else(stopped)?,
                 None => slot.await,
             };
             slot.map_err(|_| passed())?;
+            telemetry::waited_for_slot(waiting);
         }
         // The last moment before the request goes: a stopped run sends
         // nothing more.
@@ -85,6 +89,10 @@ impl ClientHooks<Transport> for generated::Client {
                 *request.timeout_mut() = Some(remaining);
             }
         }
+        #[cfg(feature = "traceparent")]
+        if let Some(value) = telemetry::traceparent().and_then(|v| v.parse().ok()) {
+            request.headers_mut().insert("traceparent", value);
+        }
         Ok(())
     }
 
@@ -96,11 +104,35 @@ impl ClientHooks<Transport> for generated::Client {
         // Timed only when someone listens: a clock read per attempt is a
         // measurable share of a loopback call.
         let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
+        let attempt = telemetry::Stopwatch::start();
+        let method = request.method().clone();
         let result = self.client().execute(request).await;
-        if let (Some(limiter), Ok(response)) = (&self.inner().limiter, &result)
+        let server = &self.inner().server_address;
+        match &result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                tracing::Span::current().record("http.response.status_code", status);
+                telemetry::attempt_finished(attempt, &method, server, Some(status), "");
+            }
+            Err(e) => {
+                let class = if e.is_timeout() {
+                    "timeout"
+                } else if e.is_connect() {
+                    "connect"
+                } else {
+                    "transport"
+                };
+                tracing::Span::current().record("error.type", class);
+                telemetry::attempt_finished(attempt, &method, server, None, class);
+            }
+        }
+        if let Ok(response) = &result
             && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
         {
-            limiter.throttled(retry_after(response.headers()));
+            telemetry::rate_limited(server);
+            if let Some(limiter) = &self.inner().limiter {
+                limiter.throttled(retry_after(response.headers()));
+            }
         }
         let latency_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
         match &result {

@@ -149,22 +149,43 @@
 //! ## The budget for your other Upheal calls
 //!
 //! Partners' sync flows also call `POST /users/check`, `POST
-//! /users/providers` and other endpoints on the same key. Gate them with
-//! the client's [`Budget`](crate::Budget), from
-//! [`Client::budget`](crate::Client::budget):
+//! /users/providers` and other endpoints on the same key. Send them with
+//! [`Client::request`](crate::Client::request): they wait in the same line
+//! for the same budget (shared through Redis when the client's is), with
+//! the client's key, timeouts, retries and typed errors:
 //!
 //! ```no_run
-//! # async fn run(client: upheal_provider_users::Client, key: &str) -> Result<(), Box<dyn std::error::Error>> {
-//! let budget = client.budget().expect("the client has a rate limit");
-//! budget.acquire().await; // in line with every other call on the key
-//! let response = reqwest::Client::new()
-//!     .post("https://api.upheal.io/users/check")
-//!     .bearer_auth(key)
+//! # async fn run(client: upheal_provider_users::Client) -> Result<(), upheal_provider_users::Error> {
+//! use upheal_provider_users::reqwest::Method;
+//!
+//! let known: serde_json::Value = client
+//!     .request(Method::POST, "/users/check")
 //!     .json(&serde_json::json!({ "email": "ada@example.com" }))
-//!     .send()
+//!     .send_json()
 //!     .await?;
-//! if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
-//!     budget.throttled(None); // adaptive pacing hears of it, in every process
-//! }
+//! # let _ = known;
 //! # Ok(()) }
 //! ```
+//!
+//! For calls made through another HTTP client, gate each with the
+//! client's [`Budget`](crate::Budget) ([`Client::budget`](crate::Client::budget)):
+//! `budget.acquire().await` before sending, `budget.throttled(retry_after)`
+//! after a 429, so adaptive pacing hears of it in every process.
+//!
+//! ## Where you hear of Redis trouble
+//!
+//! - **Tracing** (the `tracing` crate; install a subscriber such as
+//!   `tracing-subscriber` to see it): a `WARN` event when the budget's Redis
+//!   stops answering (with the cause and the fix), an `INFO` event when it
+//!   answers again.
+//! - **Metrics** (feature `metrics`, through the `metrics` facade: install
+//!   a recorder such as `metrics-exporter-prometheus`): the gauge
+//!   `upheal.client.redis.answering` (1 or 0), the counter
+//!   `upheal.client.redis.fallback` (milliseconds spent on the fallback
+//!   share, added when Redis answers again), and `upheal.client.budget.wait`
+//!   (seconds each attempt waited for its slot); all names are in
+//!   [`telemetry::names`](crate::telemetry::names).
+//! - **Polling**: [`Budget::redis_status`](crate::Budget::redis_status)
+//!   (answering now, since when, processes seen) and
+//!   [`Budget::sharing`](crate::Budget::sharing) (the total fallback time),
+//!   for a health endpoint.

@@ -150,7 +150,11 @@ impl RateLimit {
     /// window).
     /// A malformed URL fails [`crate::ClientBuilder::build`]; an unreachable
     /// Redis does not: calls then run under the fallback (see
-    /// [`Self::redis_fallback_share`]) until Redis answers again.
+    /// [`Self::redis_fallback_share`]) until Redis answers again. That is
+    /// told as a `tracing` `WARN` event (install a subscriber to see it),
+    /// as metrics with the `metrics` feature, and by
+    /// [`Budget::redis_status`](crate::Budget::redis_status): see
+    /// [`guide::shared_budget`](crate::guide::shared_budget#where-you-hear-of-redis-trouble).
     pub fn redis(mut self, url: impl Into<String>) -> Self {
         self.shared = Some(SharedBudgetSettings::new(vec![url.into()], false));
         self
@@ -679,6 +683,8 @@ impl SharedBudget {
             health.answering_since = Instant::now();
             health.warned = false;
             tracing::info!("the shared rate budget in Redis answers again");
+            crate::telemetry::redis_answering(true);
+            crate::telemetry::redis_fallback_ended(since.elapsed());
         }
     }
 
@@ -695,6 +701,9 @@ impl SharedBudget {
                 }
             };
             let now = Instant::now();
+            if health.apart.is_none() {
+                crate::telemetry::redis_answering(false);
+            }
             let since = health.apart.map_or(now, |(since, _)| since);
             health.apart = Some((since, now + RETRY_REDIS_EVERY));
             if std::mem::replace(&mut health.warned, true) {
