@@ -13,12 +13,44 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = "https://docs.rs/upheal-provider-users/latest/upheal_provider_users"
 
 
+KIND_PAGES = {
+    "struct": "struct.{}.html",
+    "enum": "enum.{}.html",
+    "trait": "trait.{}.html",
+    "const": "constant.{}.html",
+    "fn": "fn.{}.html",
+    "mod": "{}/index.html",
+}
+
+
+def kind_of(name: str) -> str:
+    """What `name` is (struct, enum, ...), from its definition in src/."""
+    # A lower-case name is a module before it is a function of that name.
+    kinds = ["mod"] if name[:1].islower() else []
+    kinds += ["struct", "enum", "trait", "const", "fn"]
+    sources = [path.read_text() for path in sorted((ROOT / "src").rglob("*.rs"))]
+    for kind in kinds:
+        pattern = re.compile(rf"pub {kind} {re.escape(name)}\b")
+        if any(pattern.search(text) for text in sources):
+            return kind
+    sys.exit(f"readme.py: no definition of `{name}` in src/ to link to")
+
+
 def docs_link(path: str) -> str:
-    """A docs.rs URL for an intra-doc path such as `Client::builder`."""
+    """The docs.rs page of an intra-doc path such as `Client::builder`:
+    the item's own page (and anchor), not a search."""
     parts = path.split("::")
-    if parts[0] == "guide":
-        return f"{DOCS}/{'/'.join(parts)}/index.html"
-    return f"{DOCS}/?search={'::'.join(parts)}"
+    modules = []
+    while len(parts) > 1 and parts[0][:1].islower():
+        modules.append(parts.pop(0))
+    prefix = "/".join([DOCS, *modules])
+    item, *member = parts
+    kind = kind_of(item)
+    page = f"{prefix}/{KIND_PAGES[kind].format(item)}"
+    if not member:
+        return page
+    anchor = "variant" if kind == "enum" and member[0][:1].isupper() else "method"
+    return f"{page}#{anchor}.{member[0]}"
 
 
 def convert(text: str) -> str:

@@ -5,6 +5,7 @@
 mod api_message;
 mod api_request;
 mod base_url;
+mod batch_check;
 mod budget;
 mod bulk;
 mod bulk_stop;
@@ -42,6 +43,7 @@ mod transport;
 
 pub use api_request::ApiRequest;
 pub use base_url::DEFAULT_BASE_URL;
+pub use batch_check::{BatchProblem, FieldValue, check_batch};
 pub use budget::{Budget, RedisStatus, Sharing};
 pub use bulk_stop::BulkStop;
 pub use client::Client;

@@ -14,6 +14,7 @@ mod common;
 mod redis_support;
 
 mod api_request;
+mod batch_check;
 mod cli;
 mod cli_exit_codes;
 mod cli_input_files;
