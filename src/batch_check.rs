@@ -125,6 +125,53 @@ impl ProviderUserUpdate {
     }
 }
 
+/// Checks a batch of updates already built, before
+/// [`Client::update_many`](crate::Client::update_many): every problem of
+/// every item ([`ProviderUserUpdate::problems`]) with its index, and ids
+/// that appear again. Empty when every item may be sent.
+///
+/// ```
+/// use upheal_provider_users::{ProviderUserId, ProviderUserUpdate, check_updates};
+///
+/// let ada = ProviderUserId::partner("ext-1")?;
+/// let items = [
+///     (ada.clone(), ProviderUserUpdate::new().therapy_licence("LPC-1")),
+///     (ada, ProviderUserUpdate::new().therapy_licence(" ")),
+/// ];
+/// let problems = check_updates(items.iter().map(|(id, update)| (id, update)));
+/// assert_eq!(problems.len(), 2); // item 1: repeated id, blank licence
+/// assert!(problems.iter().all(|p| p.index == 1));
+/// # Ok::<(), upheal_provider_users::Error>(())
+/// ```
+pub fn check_updates<'a, I>(items: I) -> Vec<BatchProblem>
+where
+    I: IntoIterator<Item = (&'a ProviderUserId, &'a ProviderUserUpdate)>,
+{
+    let mut problems = Vec::new();
+    let mut first_seen: HashMap<&ProviderUserId, usize> = HashMap::new();
+    for (index, (id, update)) in items.into_iter().enumerate() {
+        if let Some(first) = first_seen.get(id) {
+            problems.push(BatchProblem {
+                index,
+                error: repeated(id, *first),
+            });
+        } else {
+            first_seen.insert(id, index);
+        }
+        let errors = update.problems().into_iter();
+        problems.extend(errors.map(|error| BatchProblem { index, error }));
+    }
+    problems
+}
+
+/// The problem of an id seen before in the batch.
+fn repeated(id: &ProviderUserId, first: usize) -> Error {
+    Error::invalid_input(
+        "providerUserId",
+        format!("`{id}` appears again (first at item {first}); one update per user per batch"),
+    )
+}
+
 /// Checks every item of a batch before anything is sent: each item is an
 /// id as text (an Upheal UUID in any form, else a partner id, as
 /// [`ProviderUserId`]'s `FromStr` reads it) and its fields as text (see

@@ -238,9 +238,16 @@ impl Error {
         error
     }
 
-    pub(crate) fn with_status(mut self, status: u16) -> Self {
+    /// The error with this HTTP status, read back by [`Self::status`]. For
+    /// tests of code that handles errors, with [`Self::for_test`]; the
+    /// client sets it from the response.
+    pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
+    }
+
+    pub(crate) fn set_field(&mut self, field: Cow<'static, str>) {
+        self.field = Some(field);
     }
 
     pub(crate) fn with_body(mut self, body: Option<String>) -> Self {
@@ -250,21 +257,10 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_field(mut self, field: Cow<'static, str>) -> Self {
-        self.field = Some(field);
-        self
-    }
-
-    /// The status of a test error, which may have none.
-    pub(crate) fn with_test_status(mut self, status: Option<u16>) -> Self {
-        self.status = status;
-        if status.is_none() {
-            self.response = None;
-        }
-        self
-    }
-
-    pub(crate) fn with_returned_user(mut self, user: ProviderUser) -> Self {
+    /// The error with the user a response named, read back by
+    /// [`Self::returned_user`] (an [`ErrorKind::IdentityMismatch`]). For
+    /// tests, with [`Self::for_test`].
+    pub fn with_returned_user(mut self, user: ProviderUser) -> Self {
         self.response.get_or_insert_default().returned_user = Some(user);
         self
     }
@@ -278,7 +274,12 @@ impl Error {
     /// others), `message` as the body and [`Self::api_message`] of a
     /// response, one attempt made (none for `InvalidInput`), and
     /// [`Self::is_transient`] as for a real error of that kind. No
-    /// `Retry-After`. Not for production code: a real error carries more.
+    /// `Retry-After`. Add what a branch under test reads with the `with_`
+    /// methods, each read back by the accessor of the same name:
+    /// [`Self::with_status`], [`Self::with_retry_after`],
+    /// [`Self::with_field`], [`Self::with_api_message`],
+    /// [`Self::with_returned_user`], [`Self::with_attempts`].
+    /// Not for production code: a real error carries more.
     ///
     /// ```
     /// use upheal_provider_users::{Error, ErrorKind};
@@ -316,7 +317,7 @@ impl Error {
         error.with_attempts(attempts)
     }
 
-    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+    pub(crate) fn with_retry_after_header(mut self, retry_after: Option<Duration>) -> Self {
         self.retry_after = retry_after;
         self
     }
@@ -338,7 +339,9 @@ impl Error {
                 .is_some_and(reqwest::Error::is_connect)
     }
 
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+    /// The error after this many HTTP attempts, read back by
+    /// [`Self::attempts`]. For tests, with [`Self::for_test`].
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
     }

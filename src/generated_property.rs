@@ -135,8 +135,15 @@ fn unknown_property(key: &str) -> String {
         .copied()
         .chain(GENERATED.iter().map(|p| p.name))
         .collect();
+    let suggestion = known
+        .iter()
+        .map(|name| (strsim::damerau_levenshtein(key, name), name))
+        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| format!("; did you mean {name}?"))
+        .unwrap_or_default();
     format!(
-        "unknown property `{}` in an update; the request properties are {}",
+        "{}: unknown property{suggestion} The request properties are {}",
         crate::quoted_value::quoted(key),
         known.join(", ")
     )

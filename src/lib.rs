@@ -43,7 +43,7 @@ mod transport;
 
 pub use api_request::ApiRequest;
 pub use base_url::DEFAULT_BASE_URL;
-pub use batch_check::{BatchProblem, FieldValue, check_batch};
+pub use batch_check::{BatchProblem, FieldValue, check_batch, check_updates};
 pub use budget::{Budget, RedisStatus, Sharing};
 pub use bulk_stop::BulkStop;
 pub use client::Client;
@@ -51,7 +51,6 @@ pub use client_builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, ErrorKind};
-pub use error_for_test::ErrorForTest;
 pub use generated::types::ProviderUser;
 pub use generated_property::{GeneratedProperty, PropertyShape};
 pub use note_identifier::NoteIdentifier;

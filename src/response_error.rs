@@ -104,7 +104,7 @@ pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<
     Error::new(kind, what)
         .with_status(code)
         .with_body(body)
-        .with_retry_after(retry_after(headers))
+        .with_retry_after_header(retry_after(headers))
 }
 
 /// A status with no kind of its own: documented by the fragment (its
@@ -126,7 +126,7 @@ fn other_status(code: u16, headers: &HeaderMap, body: Option<String>) -> Error {
     error
         .with_status(code)
         .with_body(body)
-        .with_retry_after(retry_after(headers))
+        .with_retry_after_header(retry_after(headers))
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -71,8 +71,13 @@
 //!
 //! [`Error::for_test`](crate::Error::for_test) makes an error of any kind, as
 //! the client would report it, for unit tests of your own error handling;
-//! [`Error::test_builder`](crate::Error::test_builder) adds what a branch
-//! reads (a `Retry-After`, a field, the returned user, attempts, a body):
+//! its `with_` methods add what a branch reads
+//! ([`with_retry_after`](crate::Error::with_retry_after),
+//! [`with_field`](crate::Error::with_field),
+//! [`with_api_message`](crate::Error::with_api_message),
+//! [`with_returned_user`](crate::Error::with_returned_user),
+//! [`with_status`](crate::Error::with_status),
+//! [`with_attempts`](crate::Error::with_attempts)):
 //! see [`guide::errors`](crate::guide::errors).
 //!
 //! ## For test suites in other languages

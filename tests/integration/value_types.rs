@@ -281,7 +281,7 @@ fn an_update_from_json_refuses_unknown_keys() {
     .unwrap_err()
     .to_string();
     assert!(
-        error.contains("unknown property `therapyLicense`"),
+        error.contains("therapyLicense: unknown property; did you mean therapyLicence?"),
         "{error}"
     );
     assert!(
