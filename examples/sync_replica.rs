@@ -52,8 +52,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let log = fake.requests();
-    let first = log.first().map(|r| r.received_at).expect("requests were made");
-    let last = log.last().map(|r| r.received_at).expect("requests were made");
+    let first = log
+        .first()
+        .map(|r| r.received_at)
+        .expect("requests were made");
+    let last = log
+        .last()
+        .map(|r| r.received_at)
+        .expect("requests were made");
     let counters = fake.counters();
     println!(
         "{} requests ({} updates) in {:.1} s on one budget of 10 a second; {} answered 429",
