@@ -14,6 +14,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeI
 mod auth_scheme;
 #[path = "build/fragment_checks.rs"]
 mod fragment_checks;
+#[path = "build/fragment_json.rs"]
+mod fragment_json;
 #[path = "build/generator_input.rs"]
 mod generator_input;
 #[path = "build/hand_written_contract.rs"]
@@ -371,17 +373,7 @@ fn variant_name(enum_name: &str, value: &str) -> String {
     if is_identifier {
         return value.to_owned();
     }
-    let name: String = value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
+    let name = generator_input::upper_camel(value);
     if name.is_empty() || name == "Unknown" || name.starts_with(|c: char| c.is_ascii_digit()) {
         fail(&format!(
             "{enum_name} value `{value}` cannot be named as a Rust variant"

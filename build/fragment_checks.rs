@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::fragment_json::{find_operation, resolve};
+
 /// The JSON Schema types OpenAPI 3.0 knows.
 const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
 
@@ -226,29 +228,6 @@ fn error_body_types(spec: &Value, operation_id: &str) -> Vec<String> {
          major change (see src/response_error.rs)",
         listed.join("; ")
     )]
-}
-
-fn find_operation<'a>(
-    spec: &'a Value,
-    operation_id: &str,
-) -> Option<(&'a str, &'a str, &'a Value)> {
-    spec["paths"].as_object()?.iter().find_map(|(path, item)| {
-        item.as_object()?.iter().find_map(|(method, operation)| {
-            (operation.get("operationId")?.as_str()? == operation_id).then_some((
-                path.as_str(),
-                method.as_str(),
-                operation,
-            ))
-        })
-    })
-}
-
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|target| spec.pointer(target.strip_prefix('#')?))
-        .unwrap_or(value)
 }
 
 fn located(path: &[String]) -> String {

@@ -22,8 +22,9 @@
 use serde_json::{Map, Value, json};
 
 /// Keywords of an OpenAPI 3.0 Schema Object; any other (except `x-`
-/// extensions) would be dropped by the generator without a word.
-const SCHEMA_KEYWORDS: [&str; 30] = [
+/// extensions) would be dropped by the generator without a word. Also read
+/// by `cargo xtask spec-diff`, which includes this file.
+pub const SCHEMA_KEYWORDS: [&str; 36] = [
     "title",
     "multipleOf",
     "maximum",
@@ -54,9 +55,6 @@ const SCHEMA_KEYWORDS: [&str; 30] = [
     "nullable",
     "readOnly",
     "example",
-];
-/// The rest of OpenAPI 3.0's schema keywords (the array above is full).
-const MORE_SCHEMA_KEYWORDS: [&str; 6] = [
     "writeOnly",
     "discriminator",
     "externalDocs",
@@ -296,11 +294,7 @@ fn drop_unknown_keywords(schema: &mut Value, at: &str, dropped: &mut Vec<String>
     };
     let unknown: Vec<String> = object
         .keys()
-        .filter(|key| {
-            !key.starts_with("x-")
-                && !SCHEMA_KEYWORDS.contains(&key.as_str())
-                && !MORE_SCHEMA_KEYWORDS.contains(&key.as_str())
-        })
+        .filter(|key| !key.starts_with("x-") && !SCHEMA_KEYWORDS.contains(&key.as_str()))
         .cloned()
         .collect();
     for key in unknown {
@@ -312,8 +306,9 @@ fn drop_unknown_keywords(schema: &mut Value, at: &str, dropped: &mut Vec<String>
     }
 }
 
-/// `spokenLanguages` → `SpokenLanguages`, as typify names types.
-fn upper_camel(name: &str) -> String {
+/// `spokenLanguages` → `SpokenLanguages`, as typify names types (and
+/// build.rs names enum variants).
+pub fn upper_camel(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(|word| {

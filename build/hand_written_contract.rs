@@ -10,6 +10,8 @@
 
 use serde_json::Value;
 
+use crate::fragment_json::{find_operation, resolve};
+
 /// One property read by hand-written code: its schema, name, shape (as
 /// [`shape`] describes it), whether the code relies on it being present,
 /// and what uses it.
@@ -241,29 +243,6 @@ fn operation_shape_problems(spec: &Value, operation_id: &str) -> Vec<String> {
         }
     }
     problems
-}
-
-fn find_operation<'a>(
-    spec: &'a Value,
-    operation_id: &str,
-) -> Option<(&'a str, &'a str, &'a Value)> {
-    spec["paths"].as_object()?.iter().find_map(|(path, item)| {
-        item.as_object()?.iter().find_map(|(method, operation)| {
-            (operation.get("operationId")?.as_str()? == operation_id).then_some((
-                path.as_str(),
-                method.as_str(),
-                operation,
-            ))
-        })
-    })
-}
-
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|target| spec.pointer(target.strip_prefix('#')?))
-        .unwrap_or(value)
 }
 
 fn broken(spec: &Value, reliance: &Reliance) -> Option<String> {

@@ -6,11 +6,7 @@
 //! process-wide, and these tests install subscribers.
 #![cfg(all(feature = "metrics", feature = "traceparent"))]
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use serde_json::json;
@@ -184,18 +180,9 @@ async fn redis_not_answering_shows_in_a_gauge() {
     assert_eq!(gauge, [DebugValue::Gauge(0.0.into())]);
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/captured_output.rs"]
+mod captured_output;
+use captured_output::Captured;
 
 /// Each attempt is a span in OpenTelemetry's HTTP client conventions.
 #[tokio::test]
@@ -213,7 +200,7 @@ async fn attempt_spans_follow_the_http_client_conventions_and_never_hold_the_key
     let server = flaky_server().await;
     update(&client_for(&server)).await.unwrap();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     let attempts: Vec<&str> = output
         .lines()
         .filter(|l| l.contains("upheal.http"))

@@ -5,29 +5,16 @@
 //! could otherwise switch these events off.
 #![cfg(feature = "fake")]
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use upheal_provider_users::{
     ProviderUserId, ProviderUserUpdate, RetryPolicy,
     fake::{FakeUpheal, Fault, SeedUser},
 };
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/captured_output.rs"]
+mod captured_output;
+use captured_output::Captured;
 
 #[tokio::test]
 async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
@@ -61,7 +48,7 @@ async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
         .await
         .unwrap();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains("upheal.update_provider_user"), "{text}");
     assert!(text.contains("id_form=\"upheal\""), "{text}");
     assert!(text.contains("retrying"), "{text}");
@@ -70,7 +57,7 @@ async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
     assert!(!text.contains("attempts=1"), "{text}");
 
     // A bulk item's lines say which item they are.
-    captured.0.lock().unwrap().clear();
+    captured.clear();
     fake.inject(Fault::Status(503), 1);
     let items = (0..2).map(|_| {
         (
@@ -79,7 +66,7 @@ async fn traces_name_the_operation_and_attempts_but_never_the_key_or_body() {
         )
     });
     assert!(client.update_many(items, 2).await.iter().all(Result::is_ok));
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains("upheal.bulk_item{index=0}"), "{text}");
     assert!(text.contains("upheal.bulk_item{index=1}"), "{text}");
     assert!(text.contains("status=503"), "{text}");

@@ -4,12 +4,32 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Command, Stdio},
+    process::{Child, ChildStdout, Command, Stdio},
 };
 
 use upheal_provider_users::{Client, ProviderUserId, ProviderUserUpdate};
 
 const BIN: &str = env!("CARGO_BIN_EXE_upheal-provider-users");
+
+/// Starts `fake-server --port 0 ARGS…`: the process, its stdout after the
+/// first line, and the base URL that line names.
+fn start_fake_server(args: &[&str]) -> (Child, BufReader<ChildStdout>, String) {
+    let mut child = Command::new(BIN)
+        .args(["fake-server", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first_line = String::new();
+    stdout.read_line(&mut first_line).unwrap();
+    let base_url = first_line
+        .trim()
+        .strip_prefix("fake Upheal server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned();
+    (child, stdout, base_url)
+}
 
 #[test]
 fn fake_server_help_lists_its_options() {
@@ -47,29 +67,14 @@ async fn the_standalone_server_serves_seeded_users_and_stops_on_ctrl_c() {
              "email": "old@example.com", "active": false}]"#,
     )
     .unwrap();
-    let mut child = Command::new(BIN)
-        .args([
-            "fake-server",
-            "--port",
-            "0",
-            "--rate-limit",
-            "off",
-            "--seed",
-            seed.to_str().unwrap(),
-            "--api-key",
-            "my-test-key",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    let base_url = first_line
-        .trim()
-        .strip_prefix("fake Upheal server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
+    let (mut child, mut stdout, base_url) = start_fake_server(&[
+        "--rate-limit",
+        "off",
+        "--seed",
+        seed.to_str().unwrap(),
+        "--api-key",
+        "my-test-key",
+    ]);
     let mut key_line = String::new();
     stdout.read_line(&mut key_line).unwrap();
     assert!(
@@ -126,19 +131,7 @@ async fn the_standalone_fake_is_steered_and_read_through_its_admin_api() {
     use serde_json::{Value, json};
     use upheal_provider_users::{ErrorKind, RetryPolicy, reqwest::Method};
 
-    let mut child = Command::new(BIN)
-        .args(["fake-server", "--port", "0", "--api-key", "admin-test-key"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    let base_url = first_line
-        .trim()
-        .strip_prefix("fake Upheal server listening on ")
-        .unwrap()
-        .to_owned();
+    let (mut child, _stdout, base_url) = start_fake_server(&["--api-key", "admin-test-key"]);
     let http = reqwest::Client::new();
     let admin = |path: &str| format!("{base_url}/__admin/{path}");
 

@@ -10,6 +10,9 @@
 //!       CHANGELOG.md does not carry the bump the change requires.
 
 mod api_smart_diff;
+#[allow(dead_code)]
+#[path = "../../build/fragment_json.rs"]
+mod fragment_json;
 mod release;
 mod spec_policy;
 

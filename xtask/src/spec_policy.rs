@@ -29,6 +29,12 @@ use crate::api_smart_diff::Change;
 #[path = "../../build/hand_written_contract.rs"]
 mod hand_written_contract;
 
+/// The schema keywords OpenAPI 3.0 has (build.rs drops the others).
+#[allow(dead_code)]
+#[path = "../../build/generator_input.rs"]
+mod generator_input;
+use generator_input::SCHEMA_KEYWORDS;
+
 /// The semver bump a change needs (ordered: the largest wins).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Bump {
@@ -257,46 +263,6 @@ fn minor(_: &Difference, _: &Context) -> Bump {
 fn major(_: &Difference, _: &Context) -> Bump {
     Bump::Major
 }
-
-/// Keys of an OpenAPI 3.0 Schema Object; others are ignored by progenitor.
-const SCHEMA_KEYWORDS: [&str; 36] = [
-    "title",
-    "multipleOf",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "maxProperties",
-    "minProperties",
-    "required",
-    "enum",
-    "type",
-    "allOf",
-    "oneOf",
-    "anyOf",
-    "not",
-    "items",
-    "properties",
-    "additionalProperties",
-    "description",
-    "format",
-    "default",
-    "nullable",
-    "readOnly",
-    "example",
-    "writeOnly",
-    "discriminator",
-    "externalDocs",
-    "deprecated",
-    "xml",
-    "$ref",
-];
 
 fn in_schema(d: &Difference) -> bool {
     d.path.len() >= 3 && d.path[0] == "components" && d.path[1] == "schemas" || d.has("schema")
