@@ -120,7 +120,7 @@ async fn inject_fault(State(state): State<Arc<FakeState>>, body: String) -> Resp
         (Some(_), Some(_)) => return refused("aim at a providerUserId or a path, not both".into()),
         (Some(id), None) => match state.resolve(&id) {
             Some(uuid) => FaultTarget::User(uuid),
-            None => FaultTarget::Segment(id),
+            None => FaultTarget::Id(id),
         },
         (None, Some(path)) => FaultTarget::Path(path),
         (None, None) => FaultTarget::Operation,

@@ -57,8 +57,7 @@ async fn not_routed(
         }
         let fault = state.next_fault(&FaultRequest {
             path: uri.path(),
-            user: None,
-            is_operation: false,
+            operation: None,
         });
         if let Some(injected) = injected_answer(fault.as_ref()).await {
             return injected;
@@ -108,8 +107,7 @@ async fn answer(
     }
     let fault = state.next_fault(&FaultRequest {
         path,
-        user: state.resolve(id),
-        is_operation: true,
+        operation: Some((id, state.resolve(id))),
     });
     if let Some(injected) = injected_answer(fault.as_ref()).await {
         return injected;

@@ -579,10 +579,13 @@ impl FakeUpheal {
     /// # Ok(()) }
     /// ```
     pub fn inject_for(&self, id: &crate::ProviderUserId, fault: Fault, times: usize) {
-        let segment = id.to_string();
-        let target = match self.state.resolve(&segment) {
+        let raw = match (id.as_upheal(), id.as_partner()) {
+            (Some(uuid), _) => uuid.to_string(),
+            (None, partner) => partner.unwrap_or_default().to_owned(),
+        };
+        let target = match self.state.resolve(&raw) {
             Some(uuid) => FaultTarget::User(uuid),
-            None => FaultTarget::Segment(segment),
+            None => FaultTarget::Id(raw),
         };
         self.state.inject(target, fault, times);
     }

@@ -24,8 +24,9 @@ pub(crate) enum FaultTarget {
     Operation,
     /// The next requests for the operation that address this user.
     User(Uuid),
-    /// The next requests for a user not seeded (yet), by path segment.
-    Segment(String),
+    /// The next requests for the operation with this id (decoded), for a
+    /// user not seeded (yet).
+    Id(String),
     /// The next requests for this path, on any route.
     Path(String),
 }
@@ -33,18 +34,19 @@ pub(crate) enum FaultTarget {
 /// What a fault is matched against.
 pub(crate) struct FaultRequest<'a> {
     pub(crate) path: &'a str,
-    pub(crate) user: Option<Uuid>,
-    pub(crate) is_operation: bool,
+    /// For the fragment's operation: the id in its path, decoded, and the
+    /// seeded user it names.
+    pub(crate) operation: Option<(&'a str, Option<Uuid>)>,
 }
 
 impl FaultTarget {
     fn matches(&self, request: &FaultRequest) -> bool {
         match self {
-            Self::Operation => request.is_operation,
-            Self::User(uuid) => request.is_operation && request.user == Some(*uuid),
-            Self::Segment(segment) => {
-                request.is_operation && request.path.rsplit('/').next() == Some(segment.as_str())
-            }
+            Self::Operation => request.operation.is_some(),
+            Self::User(uuid) => request
+                .operation
+                .is_some_and(|(_, user)| user == Some(*uuid)),
+            Self::Id(id) => request.operation.is_some_and(|(given, _)| given == id),
             Self::Path(path) => request.path == path,
         }
     }
@@ -204,18 +206,13 @@ impl FakeState {
         inner.faults.remove(index).map(|(_, fault)| fault)
     }
 
-    /// The user a path segment addresses (an Upheal UUID or a partner id).
-    pub(crate) fn resolve(&self, segment: &str) -> Option<Uuid> {
-        let inner = self.lock();
-        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-        match Uuid::parse_str(&decoded) {
-            Ok(uuid) => inner.users.contains_key(&uuid).then_some(uuid),
-            Err(_) => inner
-                .users
-                .iter()
-                .find(|(_, user)| user.partner_user_id.as_deref() == Some(&*decoded))
-                .map(|(uuid, _)| *uuid),
-        }
+    /// The seeded user `id` names (as a request's path carries it once
+    /// decoded): an Upheal UUID, else a partner id, as an update looks it up.
+    pub(crate) fn resolve(&self, id: &str) -> Option<Uuid> {
+        Uuid::try_parse(id)
+            .ok()
+            .filter(|uuid| self.has_user(*uuid))
+            .or_else(|| self.find_by_partner_id(id))
     }
 
     pub(crate) fn admit(&self, key: &str) -> Result<(), Duration> {

@@ -854,11 +854,7 @@ async fn every_request_on_the_key_counts_on_every_path() {
         .await
         .unwrap();
     let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
-    let client = fake
-        .client_builder()
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = single_attempt(&fake);
     let check = client.request(Method::POST, "/users/check").send().await;
     assert_eq!(check.unwrap_err().kind(), ErrorKind::NotFound);
     let get = client
@@ -883,6 +879,37 @@ async fn every_request_on_the_key_counts_on_every_path() {
     );
 }
 
+/// A partner id that holds what looks like a percent escape, a space or a
+/// slash is aimed at as given: the fake matches ids once decoded, never
+/// decoding twice.
+#[tokio::test]
+async fn faults_aim_at_partner_ids_as_given_whatever_they_hold() {
+    let fake = FakeUpheal::start().await.unwrap();
+    let client = single_attempt(&fake);
+    let update = ProviderUserUpdate::new().therapy_licence("L-1");
+    for partner in ["ext%41", "ext 50%/b", "ext%2F1"] {
+        let uuid =
+            fake.seed(SeedUser::new("Pat", "Doe", "pat@example.com").partner_user_id(partner));
+        let id = ProviderUserId::partner(partner).unwrap();
+        fake.inject_for(&id, Fault::Status(503), 1);
+        let aimed = client.update_provider_user(&id, &update).await.unwrap_err();
+        assert_eq!(aimed.kind(), ErrorKind::Server, "{partner}");
+        client
+            .update_provider_user(&ProviderUserId::upheal(uuid), &update)
+            .await
+            .unwrap_or_else(|e| panic!("{partner}: the fault was used up ({e})"));
+    }
+    // Aimed at an id not seeded yet: met by that id only.
+    let later = ProviderUserId::partner("later%41").unwrap();
+    fake.inject_for(&later, Fault::Status(500), 1);
+    fake.seed(SeedUser::new("Lee", "Doe", "lee@example.com").partner_user_id("later%41"));
+    let aimed = client
+        .update_provider_user(&later, &update)
+        .await
+        .unwrap_err();
+    assert_eq!(aimed.kind(), ErrorKind::Server);
+}
+
 /// A fault aimed at a user fails only that user's requests, whichever id
 /// form they use; one aimed at a path answers there, on any route.
 #[tokio::test]
@@ -892,11 +919,7 @@ async fn faults_can_be_aimed_at_a_user_or_a_path() {
     let ada =
         fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com").partner_user_id("ext-1"));
     let bob = fake.seed(SeedUser::new("Bob", "Byron", "bob@example.com"));
-    let client = fake
-        .client_builder()
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = single_attempt(&fake);
     let update = ProviderUserUpdate::new().therapy_licence("L-1");
     fake.inject_for(
         &ProviderUserId::partner("ext-1").unwrap(),
