@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::{
     Client, Error, ErrorKind,
-    client::{Route, Turn, outcome},
+    client::{Route, Turn, finish_call},
     response_body::{kept_text, read_kept_body},
     response_error, telemetry,
 };
@@ -181,12 +181,8 @@ impl ApiRequest {
             .with_retries(route, &mut turn, may_retry, || self.attempt())
             .instrument(span.clone())
             .await;
-        telemetry::call_finished(started, "request", outcome(&result), turn.attempts);
-        span.record("attempts", turn.attempts);
-        match &result {
-            Ok((response, _)) => span.record("status", response.status().as_u16()),
-            Err(e) => span.record("status", e.status().unwrap_or(0)),
-        };
+        let status = |(response, _): &(reqwest::Response, u32)| response.status().as_u16();
+        finish_call(&span, started, "request", &result, status, turn.attempts);
         result.map(|(response, _)| response)
     }
 

@@ -168,21 +168,15 @@ impl Client {
             .update_validated(id, request, &mut turn)
             .instrument(span.clone())
             .await;
-        telemetry::call_finished(
+        finish_call(
+            &span,
             started,
             "updateProviderUserByIdV2",
-            outcome(&result),
+            &result,
+            |_| 200,
             turn.attempts,
         );
-        // Recorded once, at the end (a field recorded on every retry is
-        // printed once per value by `tracing-subscriber`'s fmt layer), and
-        // told to readers of events by the call's last one.
-        span.record("attempts", turn.attempts);
         span.in_scope(|| tracing::debug!(attempts = turn.attempts, "upheal call finished"));
-        match &result {
-            Ok(_) => span.record("status", 200),
-            Err(e) => span.record("status", e.status().unwrap_or(0)),
-        };
         result
     }
 
@@ -267,10 +261,10 @@ impl Client {
                 attempt.instrument(span.clone()).await
             };
             if let Err(error) = &result {
-                let error_type = error
-                    .status()
-                    .map_or_else(|| error.kind().to_string(), |status| status.to_string());
-                span.record("error.type", error_type);
+                match error.status() {
+                    Some(status) => span.record("error.type", status.to_string()),
+                    None => span.record("error.type", error.kind().name()),
+                };
             }
             let error = match result {
                 Ok(value) => return Ok((value, attempts)),
@@ -458,10 +452,23 @@ impl fmt::Debug for Client {
     }
 }
 
-/// `ok`, or the error's kind: a metric's `outcome` label.
-pub(crate) fn outcome<T>(result: &Result<T, Error>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(e) => e.kind().name(),
-    }
+/// Ends a call: its metrics (`outcome` is `ok` or the error's kind), and
+/// its span's attempts and status, recorded once, at the end (a field
+/// recorded on every retry is printed once per value by
+/// `tracing-subscriber`'s fmt layer).
+pub(crate) fn finish_call<T>(
+    span: &tracing::Span,
+    started: telemetry::Stopwatch,
+    operation: &'static str,
+    result: &Result<T, Error>,
+    ok_status: impl FnOnce(&T) -> u16,
+    attempts: u32,
+) {
+    let (outcome, status) = match result {
+        Ok(value) => ("ok", ok_status(value)),
+        Err(e) => (e.kind().name(), e.status().unwrap_or(0)),
+    };
+    telemetry::call_finished(started, operation, outcome, attempts);
+    span.record("attempts", attempts);
+    span.record("status", status);
 }

@@ -107,13 +107,24 @@ impl ClientHooks<Transport> for generated::Client {
         let attempt = telemetry::Stopwatch::start();
         let method = request.method().clone();
         let result = self.client().execute(request).await;
+        let latency_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
         let server = &self.inner().server_address;
         match &result {
             Ok(response) => {
-                let status = response.status().as_u16();
-                tracing::Span::current().record("http.response.status_code", status);
-                telemetry::attempt_finished(attempt, &method, server, Some(status), "");
+                let status = response.status();
+                tracing::Span::current().record("http.response.status_code", status.as_u16());
+                telemetry::attempt_finished(attempt, &method, server, Some(status.as_u16()), "");
+                tracing::debug!(status = status.as_u16(), latency_ms, "upheal http attempt");
+                if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    telemetry::rate_limited(server);
+                    if let Some(limiter) = &self.inner().limiter {
+                        limiter.throttled(retry_after(response.headers()));
+                    }
+                }
             }
+            // The error's text names the URL, and so the id: log its class
+            // only. The attempt's `error.type` is recorded by the retry loop,
+            // which sees every failure.
             Err(e) => {
                 let class = if e.is_timeout() {
                     "timeout"
@@ -122,32 +133,14 @@ impl ClientHooks<Transport> for generated::Client {
                 } else {
                     "transport"
                 };
-                tracing::Span::current().record("error.type", class);
                 telemetry::attempt_finished(attempt, &method, server, None, class);
+                tracing::debug!(
+                    timeout = e.is_timeout(),
+                    connect = e.is_connect(),
+                    latency_ms,
+                    "upheal http attempt failed"
+                );
             }
-        }
-        if let Ok(response) = &result
-            && response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
-        {
-            telemetry::rate_limited(server);
-            if let Some(limiter) = &self.inner().limiter {
-                limiter.throttled(retry_after(response.headers()));
-            }
-        }
-        let latency_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
-        match &result {
-            Ok(response) => tracing::debug!(
-                status = response.status().as_u16(),
-                latency_ms,
-                "upheal http attempt"
-            ),
-            // The error's text names the URL, and so the id: log its class only.
-            Err(e) => tracing::debug!(
-                timeout = e.is_timeout(),
-                connect = e.is_connect(),
-                latency_ms,
-                "upheal http attempt failed"
-            ),
         }
         Ok(limit_body(result?, self.inner().max_response_bytes))
     }
