@@ -128,8 +128,12 @@ fn main() {
         &fragment_facts(&spec, &json),
     );
     write(
+        &Path::new(&out_dir).join("generated_properties.rs"),
+        &request_setters::table_source(&setters, SPEC),
+    );
+    write(
         &Path::new(&out_dir).join("generated_setters.rs"),
-        &request_setters::source(&setters, SPEC),
+        &request_setters::setters_source(&setters, SPEC),
     );
     write(&Path::new(&out_dir).join("generated_enums.rs"), &enums);
     write(
@@ -448,13 +452,13 @@ fn settings(
     settings
         .with_interface(InterfaceStyle::Positional)
         // Every request goes through the hand-written transport (body size
-        // cap, rate limiter, tracing); see src/transport.rs.
-        .with_inner_type(tokens("crate::transport::Transport"))
+        // cap, rate limiter, tracing); see src/call/transport.rs.
+        .with_inner_type(tokens("crate::call::Transport"))
         .with_hooks(HooksMode::Expected)
         // The hand-written enum keeps unknown values instead of failing.
         .with_replacement(
             "NoteIdentifier",
-            "crate::NoteIdentifier",
+            "crate::values::NoteIdentifier",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
         // A plain `Vec` would make an optional list `skip_serializing_if =
@@ -474,7 +478,7 @@ fn settings(
         );
     }
     // `JsonSchema` for these types is hand-written from the fragment
-    // (src/json_schema.rs), so that docs.rs shows the feature it needs.
+    // (src/values/json_schema.rs), so that docs.rs shows the feature it needs.
     for (name, described) in &input.structs {
         let mut patch = TypePatch::default();
         patch.with_attr(NON_EXHAUSTIVE_ATTR);

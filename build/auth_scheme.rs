@@ -103,7 +103,7 @@ fn describe(scheme: &Value) -> String {
 
 fn refusal(at: &str, what: &str) -> String {
     format!(
-        "`{at}` {what}. Teach src/client_builder.rs (`default_headers`) and the fake \
+        "`{at}` {what}. Teach src/call/client_builder.rs (`default_headers`) and the fake \
          (src/fake/handler.rs, `admit`) the new way, then build/auth_scheme.rs; a key sent \
          another way is a major change (a server that reads the old way refuses every call)"
     )

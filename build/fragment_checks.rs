@@ -225,7 +225,7 @@ fn error_body_types(spec: &Value, operation_id: &str) -> Vec<String> {
          different body types ({}); progenitor generates one error type per operation, and \
          the client keeps every error body as text. Describe them with no schema \
          (`\"content\": {{\"*/*\": {{}}}}`) as the others are; a typed error body is a \
-         major change (see src/response_error.rs)",
+         major change (see src/call/response_error.rs)",
         listed.join("; ")
     )]
 }

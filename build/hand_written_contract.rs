@@ -191,8 +191,8 @@ fn required_request_properties(spec: &Value) -> Vec<String> {
                  update must now send it, and no caller does yet; a new required request \
                  property is a breaking change (a major bump). Decide how callers give it (an \
                  argument of `Client::update_provider_user`, or a `ProviderUserUpdate` that \
-                 refuses to build without it) in src/client.rs and \
-                 src/provider_user_update.rs, then allow it here in \
+                 refuses to build without it) in src/call/client.rs and \
+                 src/values/provider_user_update.rs, then allow it here in \
                  build/hand_written_contract.rs"
             )
         })
@@ -226,8 +226,8 @@ fn operation_shape_problems(spec: &Value, operation_id: &str) -> Vec<String> {
                     "`{at}`: the success body is no longer `#/components/schemas/ProviderUser` \
                      itself (a wrapper such as `{{\"data\": ...}}`, another schema, or none): \
                      `Client::update_provider_user` returns the user, and the identity check \
-                     reads it. Unwrap it in src/client.rs (`update_once`) and \
-                     src/response_body.rs, then allow it here; the return type changes, a \
+                     reads it. Unwrap it in src/call/client.rs (`update_once`) and \
+                     src/call/response_body.rs, then allow it here; the return type changes, a \
                      breaking change (a major bump)"
                 ));
             }
@@ -236,7 +236,7 @@ fn operation_shape_problems(spec: &Value, operation_id: &str) -> Vec<String> {
                 "`{at}`: an error response now has a body schema; the client keeps every \
                  error body as text (`Error::body`, `Error::api_message`) and progenitor would \
                  change the generated error type. Describe it with no schema (`\"content\": \
-                 {{\"*/*\": {{}}}}`), or teach src/response_error.rs (`classify`) the typed \
+                 {{\"*/*\": {{}}}}`), or teach src/call/response_error.rs (`classify`) the typed \
                  body and allow it here; a typed error body is a breaking change of the \
                  generated client (a major bump)"
             ));
@@ -342,7 +342,7 @@ fn parameter_problems(spec: &Value, operation_id: &str) -> Vec<String> {
                 problems.push(format!(
                     "`{at}`: a new {place} parameter `{name}`; {change}. Decide how callers give \
                      it (a per-client value such as a partner id belongs on `ClientBuilder`), \
-                     pass it in src/client.rs, and allow it in build/hand_written_contract.rs"
+                     pass it in src/call/client.rs, and allow it in build/hand_written_contract.rs"
                 ));
             }
         }

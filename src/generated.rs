@@ -14,7 +14,7 @@ use crate::forward_compatible_enum::forward_compatible_enum;
 // compatible: `Unknown(String)` keeps a value a newer API sends.
 include!(concat!(env!("OUT_DIR"), "/generated_enums.rs"));
 
-pub use crate::transport::Transport;
+pub use crate::call::transport::Transport;
 
 /// The method and path of the fragment's operation, for tests and tools
 /// that talk to the endpoint directly: derived from the fragment, so a

@@ -15,7 +15,10 @@ use super::{
     Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser,
     state::{FakeState, FaultRequest},
 };
-use crate::{ProviderUser, fragment, generated::types::UpdateProviderUserRequest};
+use crate::{
+    fragment,
+    generated::types::{ProviderUser, UpdateProviderUserRequest},
+};
 
 /// What the request log shows of the key's header.
 const REDACTED: &str = "[redacted]";

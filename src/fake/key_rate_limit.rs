@@ -8,7 +8,7 @@ use std::{
 
 use tokio::time::Instant;
 
-use crate::RateLimit;
+use crate::rate_limit::RateLimit;
 
 #[derive(Debug)]
 pub(crate) struct KeyRateLimit {

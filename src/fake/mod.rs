@@ -46,7 +46,7 @@ use state::{FakeState, FaultTarget};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::{Client, ProviderUser, RateLimit};
+use crate::{call::Client, generated::types::ProviderUser, rate_limit::RateLimit};
 
 /// The prefix of the API key each fake accepts unless configured otherwise
 /// (a fresh suffix per fake: [`FakeUpheal::api_key`]). Not a secret.
@@ -396,7 +396,7 @@ impl FakeUpheal {
     /// # let _ = client;
     /// # Ok(()) }
     /// ```
-    pub fn client_builder(&self) -> crate::ClientBuilder {
+    pub fn client_builder(&self) -> crate::call::ClientBuilder {
         Client::builder()
             .api_key(self.api_key())
             .base_url(self.base_url())
@@ -578,7 +578,7 @@ impl FakeUpheal {
     /// assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
     /// # Ok(()) }
     /// ```
-    pub fn inject_for(&self, id: &crate::ProviderUserId, fault: Fault, times: usize) {
+    pub fn inject_for(&self, id: &crate::values::ProviderUserId, fault: Fault, times: usize) {
         let raw = match (id.as_upheal(), id.as_partner()) {
             (Some(uuid), _) => uuid.to_string(),
             (None, partner) => partner.unwrap_or_default().to_owned(),

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::{NoteIdentifier, ProviderUser};
+use crate::{generated::types::ProviderUser, values::NoteIdentifier};
 
 /// A provider user to seed the fake with: Upheal UUID, optional
 /// `partnerUserId`, profile fields and an active flag.

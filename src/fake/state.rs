@@ -14,7 +14,9 @@ use super::{
     request_log::RequestLog, request_schema::RequestSchema,
 };
 use crate::{
-    ProviderUser, ProviderUserUpdate, RateLimit, generated::types::UpdateProviderUserRequest,
+    generated::types::{ProviderUser, UpdateProviderUserRequest},
+    rate_limit::RateLimit,
+    values::ProviderUserUpdate,
 };
 
 /// Which requests an injected fault is for.

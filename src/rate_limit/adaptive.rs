@@ -204,7 +204,7 @@ mod tests {
     use tokio::time::Instant;
 
     use super::{Adaptive, BETA};
-    use crate::RateLimit;
+    use crate::rate_limit::RateLimit;
 
     fn adaptive_100_per_10s() -> Adaptive {
         Adaptive::new(&RateLimit::new(100, Duration::from_secs(10)))

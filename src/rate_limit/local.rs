@@ -74,7 +74,7 @@ mod tests {
     use std::time::Duration;
 
     use super::LocalBudget;
-    use crate::RateLimit;
+    use crate::rate_limit::RateLimit;
 
     #[tokio::test(start_paused = true)]
     async fn a_slot_is_taken_only_when_free_and_a_refusal_spends_nothing() {

@@ -4,6 +4,7 @@
 //! 429s it meets ([`adaptive`]).
 
 mod adaptive;
+mod budget;
 mod dispatcher;
 mod fair_queue;
 mod local;
@@ -17,15 +18,18 @@ mod redis_connector;
 mod redis_scripts;
 #[cfg(feature = "redis")]
 mod redis_trouble;
+mod sharing;
 mod window_count;
 
 use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
+pub use budget::Budget;
 pub(crate) use fair_queue::Ticket;
+pub use sharing::{RedisStatus, Sharing};
 
-use crate::Error;
+use crate::errors::Error;
 
 /// A request budget: `requests` per `per`.
 ///
@@ -132,14 +136,14 @@ impl RateLimit {
         #[cfg(feature = "redis")]
         let budget = match &self.shared {
             Some(shared) => {
-                Budget::Shared(Box::new(redis::SharedBudget::new(self, shared, api_key)?))
+                Store::Shared(Box::new(redis::SharedBudget::new(self, shared, api_key)?))
             }
-            None => Budget::Local(local::LocalBudget::new(self, 1.0)),
+            None => Store::Local(local::LocalBudget::new(self, 1.0)),
         };
         #[cfg(not(feature = "redis"))]
         let budget = {
             let _ = api_key;
-            Budget::Local(local::LocalBudget::new(self, 1.0))
+            Store::Local(local::LocalBudget::new(self, 1.0))
         };
         Ok(Arc::new(Pacer {
             budget,
@@ -157,7 +161,7 @@ impl RateLimit {
 /// [`dispatcher`]).
 #[derive(Debug)]
 pub(crate) struct Pacer {
-    budget: Budget,
+    budget: Store,
     adaptive: Option<adaptive::Adaptive>,
     queue: fair_queue::FairQueue,
     dispatcher: dispatcher::Dispatcher,
@@ -166,14 +170,15 @@ pub(crate) struct Pacer {
     lateness: Duration,
 }
 
+/// Where a pacer's budget is kept: in this process or in Redis.
 #[derive(Debug)]
-enum Budget {
+enum Store {
     Local(local::LocalBudget),
     #[cfg(feature = "redis")]
     Shared(Box<redis::SharedBudget>),
 }
 
-impl Budget {
+impl Store {
     /// The budget held in this process, if it is one.
     fn local(&self) -> Option<&local::LocalBudget> {
         match self {
@@ -309,7 +314,7 @@ impl Pacer {
     /// membership fresh meanwhile.
     async fn pause_until(&self, at: Instant) {
         #[cfg(feature = "redis")]
-        if let Budget::Shared(shared) = &self.budget {
+        if let Store::Shared(shared) = &self.budget {
             while let Some(check) = shared.check_due().filter(|check| *check < at) {
                 tokio::time::sleep_until(check).await;
                 shared.check().await;
@@ -322,15 +327,15 @@ impl Pacer {
     /// Redis: its heartbeat); `None` for a local one.
     fn idle_check_at(&self) -> Option<Instant> {
         match &self.budget {
-            Budget::Local(_) => None,
+            Store::Local(_) => None,
             #[cfg(feature = "redis")]
-            Budget::Shared(shared) => shared.check_due(),
+            Store::Shared(shared) => shared.check_due(),
         }
     }
 
     async fn idle_check(&self) {
         #[cfg(feature = "redis")]
-        if let Budget::Shared(shared) = &self.budget {
+        if let Store::Shared(shared) = &self.budget {
             shared.check().await;
         }
     }
@@ -342,24 +347,24 @@ impl Pacer {
             return NextSlot::FreeAt(at);
         }
         match &self.budget {
-            Budget::Local(local) => match local.try_take() {
+            Store::Local(local) => match local.try_take() {
                 Ok(()) => NextSlot::Taken(Instant::now()),
                 Err(at) => NextSlot::FreeAt(at),
             },
             #[cfg(feature = "redis")]
-            Budget::Shared(shared) => shared.next_slot(|news| self.heard_of_429(news)).await,
+            Store::Shared(shared) => shared.next_slot(|news| self.heard_of_429(news)).await,
         }
     }
 
     /// Where the budget is held and, for one in Redis, how long it has
     /// been paced locally because Redis did not answer.
-    pub(crate) fn sharing(&self) -> crate::budget::Sharing {
+    pub(crate) fn sharing(&self) -> Sharing {
         match &self.budget {
-            Budget::Local(_) => crate::budget::Sharing::Local,
+            Store::Local(_) => Sharing::Local,
             #[cfg(feature = "redis")]
-            Budget::Shared(shared) => {
+            Store::Shared(shared) => {
                 let (fallback_time, fallback_share) = shared.fallback_report();
-                crate::budget::Sharing::Redis {
+                Sharing::Redis {
                     fallback_time,
                     fallback_share,
                 }
@@ -370,10 +375,10 @@ impl Pacer {
     /// For a budget in Redis: whether Redis answers now, since when, and
     /// how many processes share the key.
     #[cfg(feature = "redis")]
-    pub(crate) fn redis_status(&self) -> Option<crate::budget::RedisStatus> {
+    pub(crate) fn redis_status(&self) -> Option<RedisStatus> {
         match &self.budget {
-            Budget::Local(_) => None,
-            Budget::Shared(shared) => Some(shared.status()),
+            Store::Local(_) => None,
+            Store::Shared(shared) => Some(shared.status()),
         }
     }
 
@@ -381,7 +386,7 @@ impl Pacer {
     /// (a no-op for a local budget).
     pub(crate) async fn leave(&self) {
         #[cfg(feature = "redis")]
-        if let Budget::Shared(shared) = &self.budget {
+        if let Store::Shared(shared) = &self.budget {
             shared.leave().await;
         }
     }
@@ -393,7 +398,7 @@ impl Pacer {
             adaptive.throttled(retry_after);
         }
         #[cfg(feature = "redis")]
-        if let Budget::Shared(shared) = &self.budget {
+        if let Store::Shared(shared) = &self.budget {
             shared.report_429(retry_after);
         }
     }
@@ -414,7 +419,7 @@ impl Drop for Pacer {
     fn drop(&mut self) {
         self.dispatcher.stop();
         #[cfg(feature = "redis")]
-        if let Budget::Shared(shared) = &self.budget {
+        if let Store::Shared(shared) = &self.budget {
             shared.leave_in_background();
         }
     }

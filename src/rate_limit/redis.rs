@@ -45,7 +45,7 @@ use super::{
     redis_connector::RedisConnector,
     redis_scripts::{HEARTBEAT, REPORT_429, RESERVE_SLOT, script},
 };
-use crate::Error;
+use crate::errors::Error;
 
 /// The longest one Redis step on an open connection may take before the
 /// call goes on under the fallback limiter.
@@ -659,13 +659,13 @@ impl SharedBudget {
     }
 
     /// Whether Redis answers now, since when, and the members it showed.
-    pub(super) fn status(&self) -> crate::budget::RedisStatus {
+    pub(super) fn status(&self) -> super::sharing::RedisStatus {
         let health = self.health();
         let (answering, since) = match health.apart {
             Some((since, _)) => (false, since),
             None => (true, health.answering_since),
         };
-        crate::budget::RedisStatus {
+        super::sharing::RedisStatus {
             answering,
             since: since.into_std(),
             live_processes: health.members.0,

@@ -17,7 +17,7 @@ const SNAPSHOT: &str = concat!(
     "/tests/snapshots/generated.rs.snap"
 );
 /// Every file `build.rs` writes, one after another under its name.
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     (
         "generated.rs",
         include_str!(concat!(env!("OUT_DIR"), "/generated.rs")),
@@ -29,6 +29,10 @@ const FILES: [(&str, &str); 6] = [
     (
         "fragment_facts.rs",
         include_str!(concat!(env!("OUT_DIR"), "/fragment_facts.rs")),
+    ),
+    (
+        "generated_properties.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/generated_properties.rs")),
     ),
     (
         "generated_setters.rs",

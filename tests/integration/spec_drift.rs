@@ -62,7 +62,7 @@ fn every_request_property_has_a_setter() {
         missing.is_empty(),
         "the fragment's request properties {missing:?} have no setter on ProviderUserUpdate \
          although build/request_setters.rs lists them as hand-written: add a setter for each \
-         in src/provider_user_update.rs (with its validation) and to this test's \
+         in src/values/provider_user_update.rs (with its validation) and to this test's \
          `hand_written` (a new optional property is a minor change)"
     );
     let removed: Vec<_> = sent.difference(&properties).collect();

@@ -393,7 +393,7 @@ pub const RULES: &[Rule] = &[
         "parameter",
         |d, _| d.has("parameters"),
         major,
-        "a parameter comes, goes or changes: the generated method takes parameters positionally, so its signature changes (and the build asks src/client.rs to pass it)",
+        "a parameter comes, goes or changes: the generated method takes parameters positionally, so its signature changes (and the build asks src/call/client.rs to pass it)",
         false,
     ),
     rule(

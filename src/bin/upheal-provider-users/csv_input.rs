@@ -7,7 +7,7 @@ use csv::StringRecord;
 
 use crate::{
     editor_lines::EditorLines,
-    input_file::Found,
+    found::Found,
     input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,

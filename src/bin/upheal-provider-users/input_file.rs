@@ -13,20 +13,8 @@ use std::{
 };
 
 use crate::{
-    csv_input, input_row::InputRow, input_row::RawRow, json_lines_input, problem::Problem,
-    shown::shown,
+    csv_input, found::Found, input_row::InputRow, json_lines_input, problem::Problem, shown::shown,
 };
-
-/// What scanning a file finds, in file order.
-#[derive(Debug)]
-pub enum Found {
-    /// A row's cells, with the line it starts on.
-    Row(u64, RawRow),
-    /// Blocks `apply`: nothing is sent while there is one.
-    Problem(Problem),
-    /// Worth reading, but nothing wrong with what will be sent.
-    Note(Problem),
-}
 
 /// A checked input file: its problems and notes, how many rows passed, and
 /// its text, to scan the rows again for sending.

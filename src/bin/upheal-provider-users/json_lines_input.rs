@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    input_file::Found,
+    found::Found,
     input_row::{GeneratedCell, RawRow, columns, generated_columns},
     problem::Problem,
     suggestion::unknown_name,

@@ -11,6 +11,7 @@ mod csv_input;
 mod editor_lines;
 mod exit_code;
 mod fake_server_command;
+mod found;
 mod input_file;
 mod input_row;
 mod json_lines_input;

@@ -1,6 +1,6 @@
 //! "Did you mean …?" for column names typed by hand.
 
-use crate::{input_file::Found, input_row::columns, problem::Problem};
+use crate::{found::Found, input_row::columns, problem::Problem};
 
 /// A column (CSV) or field (JSON Lines) that is not read. One that names a
 /// field the way people name it (`NPI`, `license`, `partnerId`,

@@ -7,7 +7,7 @@
 
 use std::{borrow::Cow, error::Error as StdError, fmt, time::Duration};
 
-use crate::{ProviderUser, api_message::api_message};
+use crate::{errors::api_message::api_message, generated::types::ProviderUser};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -349,7 +349,10 @@ impl Error {
     /// The error with the API key removed from its message and body, and
     /// its source dropped if that would show the key: a server may echo
     /// the `Authorization` header back.
-    pub(crate) fn without_key(mut self, redactor: &crate::key_redactor::KeyRedactor) -> Self {
+    pub(crate) fn without_key(
+        mut self,
+        redactor: &crate::errors::key_redactor::KeyRedactor,
+    ) -> Self {
         self.message = redactor.redact(std::mem::take(&mut self.message));
         if let Some(evidence) = &mut self.response {
             evidence.body = evidence.body.take().map(|body| redactor.redact(body));
@@ -483,7 +486,7 @@ impl Error {
 /// be rebuilt without it.
 fn user_without_key(
     user: ProviderUser,
-    redactor: &crate::key_redactor::KeyRedactor,
+    redactor: &crate::errors::key_redactor::KeyRedactor,
 ) -> Option<ProviderUser> {
     let mut json = serde_json::to_value(&user).ok()?;
     if !redactor.finds_key_in(&json.to_string()) {
@@ -493,7 +496,10 @@ fn user_without_key(
     serde_json::from_value(json).ok()
 }
 
-fn redact_strings(value: &mut serde_json::Value, redactor: &crate::key_redactor::KeyRedactor) {
+fn redact_strings(
+    value: &mut serde_json::Value,
+    redactor: &crate::errors::key_redactor::KeyRedactor,
+) {
     match value {
         serde_json::Value::String(text) => *text = redactor.redact(std::mem::take(text)),
         serde_json::Value::Array(items) => {

@@ -5,7 +5,7 @@ use std::{error::Error as StdError, future::ready};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 
-use crate::error::MAX_KEPT_BODY_BYTES;
+use crate::errors::error::MAX_KEPT_BODY_BYTES;
 
 /// Ends a response body that grew past the client's cap. It travels inside
 /// the `reqwest::Error` the generated code sees and is recognised again by

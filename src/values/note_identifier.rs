@@ -8,7 +8,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Error, quoted_value::quoted};
+use crate::{errors::Error, values::quoted_value::quoted};
 
 /// Declares the known values once: the enum, [`NoteIdentifier::ALL`] and the
 /// wire spelling all come from one list, which `build.rs` writes from the

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
-use crate::Error;
+use crate::errors::Error;
 
 const FIELD: &str = "base_url";
 /// Upheal's published production host: the fragment's `servers[0].url`.

@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::{Error, ProviderUser, quoted_value::quoted};
+use crate::{errors::Error, generated::types::ProviderUser, values::quoted_value::quoted};
 
 /// The path parameter's wire name, used in every error about it.
 pub(crate) const FIELD: &str = "providerUserId";
@@ -104,10 +104,10 @@ fn check_partner_id(id: &str) -> Result<(), Error> {
         ))
     } else if let Some(c) = id.chars().find(|c| c.is_control()) {
         Some(format!("must not contain control characters (found {c:?})"))
-    } else if let Some(hidden) = crate::hidden_character::hidden_character(id) {
+    } else if let Some(hidden) = crate::values::hidden_character::hidden_character(id) {
         Some(format!(
             "must not contain invisible or direction-changing characters (found {})",
-            crate::hidden_character::describe(hidden)
+            crate::values::hidden_character::describe(hidden)
         ))
     } else if id.contains('\\') {
         Some("must not contain `\\`, which URL parsers read as `/`".to_owned())

@@ -7,7 +7,7 @@
 
 use std::{borrow::Cow, time::Duration};
 
-use crate::Error;
+use crate::errors::Error;
 
 impl Error {
     /// The error with a `Retry-After` of `delay`, read back by
@@ -64,7 +64,7 @@ impl Error {
 mod tests {
     use std::time::Duration;
 
-    use crate::{Error, ErrorKind, ProviderUser};
+    use crate::{errors::Error, errors::ErrorKind, generated::types::ProviderUser};
 
     #[test]
     fn each_piece_of_evidence_is_read_back_by_its_accessor() {

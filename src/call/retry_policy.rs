@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::{Error, ErrorKind};
+use crate::errors::{Error, ErrorKind};
 
 /// How failed calls are retried: exponential backoff with full jitter,
 /// `Retry-After` honoured up to a cap, a bound on attempts and an overall

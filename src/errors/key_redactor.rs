@@ -24,7 +24,7 @@ use base64::{
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::echo_decoding::{json_unescaped, readings};
+use crate::errors::echo_decoding::{json_unescaped, readings};
 
 /// What replaces the key.
 const REDACTED: &str = "[redacted]";

@@ -10,10 +10,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::Value;
 
 use crate::{
-    NoteIdentifier, ProviderUser, ProviderUserUpdate, generated::types::UpdateProviderUserRequest,
+    generated::types::{ProviderUser, UpdateProviderUserRequest},
+    values::{NoteIdentifier, ProviderUserUpdate},
 };
 
-const FRAGMENT: &str = include_str!("../openapi/update-provider-user-by-id-v2.json");
+const FRAGMENT: &str = include_str!("../../openapi/update-provider-user-by-id-v2.json");
 const COMPONENT_REF: &str = "#/components/schemas/";
 
 /// The fragment's component schema `name`, its `$ref`s resolved: the shared

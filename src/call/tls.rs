@@ -8,7 +8,7 @@
 //! caveat in `Cargo.toml`); it wins when both are on. `native-tls` uses the
 //! platform library (OpenSSL on Linux).
 
-use crate::Error;
+use crate::errors::Error;
 
 /// The builder setting that extra roots come from, named in errors.
 const ROOTS_FIELD: &str = "root_certificate";
@@ -85,7 +85,7 @@ fn rustls_backend(
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let setup_failed = |e: rustls::Error| {
         Error::new(
-            crate::ErrorKind::Transport,
+            crate::errors::ErrorKind::Transport,
             format!("cannot set up TLS ({e})"),
         )
         .with_source(e)

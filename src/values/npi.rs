@@ -4,7 +4,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, quoted_value::quoted};
+use crate::{errors::Error, values::quoted_value::quoted};
 
 /// The field's wire name, used in every error about it.
 pub(crate) const FIELD: &str = "nationalProviderIdentifier";

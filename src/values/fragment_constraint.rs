@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use crate::Error;
+use crate::errors::Error;
 
 /// One request property's string constraints, from the fragment.
 pub(crate) struct FragmentConstraint {

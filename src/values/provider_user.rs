@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::ProviderUser;
+use crate::generated::types::ProviderUser;
 
 impl ProviderUser {
     /// `user_id` as a UUID. The generated field stays a `String` (the

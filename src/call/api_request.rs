@@ -11,10 +11,14 @@ use serde::{Serialize, de::DeserializeOwned};
 use tracing::Instrument;
 
 use crate::{
-    Client, Error, ErrorKind,
-    client::{Route, Turn, finish_call},
-    response_body::{kept_text, read_kept_body},
-    response_error, telemetry,
+    call::{
+        Client,
+        client::{Route, Turn, finish_call},
+        response_body::{kept_text, read_kept_body},
+        response_error,
+    },
+    errors::{Error, ErrorKind},
+    telemetry,
 };
 
 /// What the transport's hooks are told of a request that is not the

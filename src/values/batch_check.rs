@@ -5,7 +5,10 @@
 
 use std::collections::HashMap;
 
-use crate::{Error, NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use crate::{
+    errors::Error,
+    values::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate},
+};
 
 /// A field's value as text: one string, or a list (`defaultNoteTemplateIds`
 /// and list-shaped generated properties).

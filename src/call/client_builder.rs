@@ -6,14 +6,14 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    Client, Error, RateLimit, RetryPolicy, base_url,
-    client::ClientInner,
+    call::{
+        Client, RetryPolicy, base_url, client::ClientInner, partner_id_cache::PartnerIdCache, tls,
+        transport::Transport,
+    },
+    errors::{Error, key_redactor::KeyRedactor},
     fragment::{AUTH_HEADER, AUTH_PREFIX},
     generated,
-    key_redactor::KeyRedactor,
-    partner_id_cache::PartnerIdCache,
-    tls,
-    transport::Transport,
+    rate_limit::RateLimit,
 };
 
 /// Default cap on a response body: a provider user is a few hundred bytes.
@@ -195,7 +195,7 @@ impl ClientBuilder {
             .build()
             .map_err(|e| {
                 Error::new(
-                    crate::ErrorKind::Transport,
+                    crate::errors::ErrorKind::Transport,
                     format!("cannot build the HTTP client ({e})"),
                 )
             })?;

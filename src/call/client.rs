@@ -8,34 +8,21 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
-    Budget, BulkStop, ClientBuilder, Error, ErrorKind, ProviderUser, ProviderUserId,
-    ProviderUserUpdate, RetryPolicy, generated,
-    generated::types::UpdateProviderUserRequest,
-    partner_id_cache::PartnerIdCache,
-    rate_limit::{Pacer, Ticket},
-    response_error, telemetry,
+    call::{
+        BulkStop, ClientBuilder, RetryPolicy,
+        call_scope::{CALL, CallScope},
+        partner_id_cache::PartnerIdCache,
+        response_error,
+    },
+    errors::{Error, ErrorKind},
+    generated::{
+        self,
+        types::{ProviderUser, UpdateProviderUserRequest},
+    },
+    rate_limit::{Budget, Pacer, Ticket},
+    telemetry,
+    values::{ProviderUserId, ProviderUserUpdate},
 };
-
-tokio::task_local! {
-    /// What the transport hooks need to know of the call in progress.
-    pub(crate) static CALL: CallScope;
-}
-
-/// The call in progress, as the transport hooks see it.
-#[derive(Clone, Debug)]
-pub(crate) struct CallScope {
-    /// When the call must end (the retry policy's deadline): the hooks
-    /// bound the limiter's wait and the attempt's own timeout by it,
-    /// without a timer of their own.
-    pub(crate) deadline: Option<Instant>,
-    /// The call's place in the rate limiter's line, kept across retries.
-    pub(crate) ticket: Option<Ticket>,
-    /// The attempt's slot was taken before the call started (a bulk run
-    /// admits each item before its deadline starts to run).
-    pub(crate) slot_taken: bool,
-    /// The bulk run's stop: once pulled, the hooks send nothing.
-    pub(crate) stop: Option<BulkStop>,
-}
 
 /// How a call meets the rate limiter: its place in line and whether its
 /// first attempt already has a slot.

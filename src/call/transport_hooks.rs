@@ -1,51 +1,28 @@
 //! The hooks every generated request goes through.
 //!
-//! `build.rs` makes [`Transport`] the generated client's inner value and asks
+//! `build.rs` makes [`Transport`](super::Transport) the generated client's inner value and asks
 //! for these hooks (`HooksMode::Expected`), so the generated method stays
 //! untouched while the hand-written layer decides how bytes move: each HTTP
 //! attempt waits for the shared rate limiter within the call's deadline, is
 //! traced, and has its response body capped.
 
-use std::{sync::Arc, time::Duration};
-
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tokio::time::Instant;
 
 use crate::{
-    BulkStop, client::CALL, generated, key_redactor::KeyRedactor, rate_limit::Pacer,
-    response_body::limit_body, response_error::retry_after, telemetry,
+    call::{
+        BulkStop,
+        call_scope::{CALL, DEADLINE_PASSED, STOPPED},
+        response_body::limit_body,
+        response_error::retry_after,
+        transport::Transport,
+    },
+    generated, telemetry,
 };
-
-/// What `pre` returns when the call's deadline passes before the request
-/// may go (the limiter's slot is later); recognised by the error mapping.
-pub(crate) const DEADLINE_PASSED: &str =
-    "the client's rate budget has no slot for this request before the call's deadline";
-
-/// What `pre` returns when the call's bulk run was stopped before the
-/// request went; recognised by the error mapping.
-pub(crate) const STOPPED: &str = "the bulk run was stopped before this request was sent";
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
 const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
-
-/// The generated [`Client`](crate::generated::Client)'s inner value: the
-/// per-client settings the hand-written hooks apply to every HTTP attempt
-/// (the rate limiter, the body cap, the key's redactor, the attempt
-/// timeout), shared by all clones of a [`crate::Client`]. It has nothing to
-/// call: it is public only because the generated client names it.
-#[derive(Clone, Debug)]
-pub struct Transport {
-    pub(crate) max_response_bytes: usize,
-    pub(crate) limiter: Option<Arc<Pacer>>,
-    /// Removes this client's key from what errors keep.
-    pub(crate) redactor: KeyRedactor,
-    /// The client's per-attempt timeout; an attempt near the call's
-    /// deadline gets the shorter of the two.
-    pub(crate) attempt_timeout: Duration,
-    /// The base URL's host, for telemetry (`server.address`).
-    pub(crate) server_address: String,
-}
 
 impl ClientHooks<Transport> for generated::Client {
     /// Waits for the rate limiter, then bounds the attempt by what is left

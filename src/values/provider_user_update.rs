@@ -4,18 +4,19 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::hidden_character::{describe, hidden_character};
+pub use crate::values::text_rules::MAX_TEXT_CHARS;
 use crate::{
-    Error, NoteIdentifier, Npi, fragment_constraint, generated::types::UpdateProviderUserRequest,
-    generated_property::GeneratedFields,
+    errors::Error,
+    generated::types::UpdateProviderUserRequest,
+    values::{
+        fragment_constraint,
+        generated_property::GeneratedFields,
+        note_identifier::NoteIdentifier,
+        npi::Npi,
+        request_property::{HAND_WRITTEN_PROPERTIES, NPI, TEMPLATE_IDS, THERAPY_LICENCE},
+        text_rules::check_text,
+    },
 };
-
-const NPI: &str = "nationalProviderIdentifier";
-const THERAPY_LICENCE: &str = "therapyLicence";
-const NOTE_IDENTIFIER: &str = crate::note_identifier::FIELD;
-const TEMPLATE_IDS: &str = "defaultNoteTemplateIds";
-/// A sanity bound on free-text fields, not a published limit.
-pub const MAX_TEXT_CHARS: usize = 256;
 
 /// What to change on a provider user. Every field is optional: an unset field
 /// is absent from the request and Upheal leaves it unchanged.
@@ -56,8 +57,7 @@ pub struct ProviderUserUpdate {
 
 impl ProviderUserUpdate {
     /// The request properties with hand-written setters, as on the wire.
-    pub(crate) const HAND_WRITTEN_PROPERTIES: [&'static str; 4] =
-        [NPI, THERAPY_LICENCE, NOTE_IDENTIFIER, TEMPLATE_IDS];
+    pub(crate) const HAND_WRITTEN_PROPERTIES: [&'static str; 4] = HAND_WRITTEN_PROPERTIES;
 
     /// An update that changes nothing (sent as `{}`).
     pub fn new() -> Self {
@@ -216,44 +216,6 @@ fn with_generated_fields(
             format!("the generated request type refused a generated property ({e})"),
         )
     })
-}
-
-/// The generic text rules: not blank, no control characters, no hidden
-/// (bidirectional or zero-width) characters, at most
-/// `max_chars` characters.
-///
-/// The fragment's own `maxLength` for `field` (a request property), when it
-/// sets one, replaces `max_chars`; its `minLength` and `pattern` are
-/// checked too.
-pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
-    let max_chars = fragment_constraint::max_chars(field, max_chars);
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be blank"));
-    }
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
-        return Err(Error::invalid_input(
-            field,
-            format!("must not contain control characters (found {c:?})"),
-        ));
-    }
-    if let Some(hidden) = hidden_character(value) {
-        return Err(Error::invalid_input(
-            field,
-            format!(
-                "must not contain invisible or direction-changing characters (found {}): \
-                 what is read on a screen would not be what is sent",
-                describe(hidden)
-            ),
-        ));
-    }
-    let chars = value.chars().count();
-    if chars > max_chars {
-        return Err(Error::invalid_input(
-            field,
-            format!("is {chars} characters long; at most {max_chars} are accepted"),
-        ));
-    }
-    fragment_constraint::check(field, value)
 }
 
 fn template_id_problems(ids: &[String]) -> Vec<Error> {

@@ -7,11 +7,12 @@ use progenitor_client::{ByteStream, Error as RawError};
 use reqwest::{StatusCode, header::HeaderMap};
 
 use crate::{
-    Error, ErrorKind,
+    call::{
+        call_scope::{DEADLINE_PASSED, STOPPED},
+        response_body::{find_too_large, kept_text, read_kept_body},
+    },
+    errors::{Error, ErrorKind, key_redactor::KeyRedactor},
     fragment::DOCUMENTED_STATUSES,
-    key_redactor::KeyRedactor,
-    response_body::{find_too_large, kept_text, read_kept_body},
-    transport::{DEADLINE_PASSED, STOPPED},
 };
 
 /// The status of every response whose body progenitor reads itself: the

@@ -13,11 +13,19 @@ use std::{collections::BTreeMap, fmt};
 use serde::{Deserialize, Serialize, de, ser::SerializeMap};
 use serde_json::{Map, Value};
 
-use crate::{Error, ProviderUserUpdate, provider_user_update::check_text};
+use crate::{
+    errors::Error,
+    values::{
+        quoted_value::quoted,
+        request_property::HAND_WRITTEN_PROPERTIES,
+        text_rules::{MAX_TEXT_CHARS, check_text},
+    },
+};
 
-include!(concat!(env!("OUT_DIR"), "/generated_setters.rs"));
+include!(concat!(env!("OUT_DIR"), "/generated_properties.rs"));
 
-/// A request property with a generated setter on [`ProviderUserUpdate`].
+/// A request property with a generated setter on
+/// [`ProviderUserUpdate`](crate::ProviderUserUpdate).
 ///
 /// ```
 /// use upheal_provider_users::{ProviderUserUpdate, PropertyShape};
@@ -102,7 +110,7 @@ impl GeneratedFields {
     pub(crate) fn problems(&self) -> Vec<Error> {
         let mut problems = Vec::new();
         for (&name, value) in &self.0 {
-            let max_chars = property(name).map_or(crate::MAX_TEXT_CHARS, |p| p.max_chars);
+            let max_chars = property(name).map_or(MAX_TEXT_CHARS, |p| p.max_chars);
             let texts = match value {
                 PropertyValue::Text(text) => std::slice::from_ref(text),
                 PropertyValue::TextList(list) => list.as_slice(),
@@ -130,7 +138,7 @@ impl GeneratedFields {
 
 /// The message for a key no request property has, with the ones there are.
 fn unknown_property(key: &str) -> String {
-    let known: Vec<&str> = ProviderUserUpdate::HAND_WRITTEN_PROPERTIES
+    let known: Vec<&str> = HAND_WRITTEN_PROPERTIES
         .iter()
         .copied()
         .chain(GENERATED.iter().map(|p| p.name))
@@ -144,97 +152,13 @@ fn unknown_property(key: &str) -> String {
         .unwrap_or_default();
     format!(
         "{}: unknown property{suggestion} The request properties are {}",
-        crate::quoted_value::quoted(key),
+        quoted(key),
         known.join(", ")
     )
 }
 
-fn property(name: &str) -> Option<&'static GeneratedProperty> {
+pub(crate) fn property(name: &str) -> Option<&'static GeneratedProperty> {
     GENERATED.iter().find(|property| property.name == name)
-}
-
-impl ProviderUserUpdate {
-    /// The request properties the fragment defines beyond the ones with a
-    /// hand-written setter: each has a generated setter and getter of its
-    /// name (in snake case), and can be set by name with
-    /// [`Self::with_generated_text`] or [`Self::with_generated_list`] (as
-    /// the CLI does for a column of that name). Empty while the fragment
-    /// defines no such property.
-    pub fn generated_properties() -> &'static [GeneratedProperty] {
-        GENERATED
-    }
-
-    /// Sets the [generated property](Self::generated_properties) `name`,
-    /// a [`PropertyShape::Text`]. Fails, naming `name`, for a name that is
-    /// not one or a property of another shape; the value's own checks run
-    /// in [`Self::validate`].
-    ///
-    /// ```
-    /// use upheal_provider_users::{ErrorKind, ProviderUserUpdate};
-    ///
-    /// let error = ProviderUserUpdate::new()
-    ///     .with_generated_text("therapyLicense", "L-1")
-    ///     .unwrap_err();
-    /// assert_eq!(error.kind(), ErrorKind::InvalidInput);
-    /// assert_eq!(error.field(), Some("therapyLicense"));
-    /// ```
-    pub fn with_generated_text(
-        mut self,
-        name: &str,
-        value: impl Into<String>,
-    ) -> Result<Self, Error> {
-        let property = generated(name, PropertyShape::Text)?;
-        self.generated.set_text(property.name, value.into());
-        Ok(self)
-    }
-
-    /// Sets the [generated property](Self::generated_properties) `name`,
-    /// a [`PropertyShape::TextList`]; fails as
-    /// [`Self::with_generated_text`] does.
-    pub fn with_generated_list<I, S>(mut self, name: &str, values: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let property = generated(name, PropertyShape::TextList)?;
-        let values = values.into_iter().map(Into::into).collect();
-        self.generated.set_list(property.name, values);
-        Ok(self)
-    }
-}
-
-fn generated(name: &str, shape: PropertyShape) -> Result<&'static GeneratedProperty, Error> {
-    let wanted = match shape {
-        PropertyShape::Text => "a string",
-        PropertyShape::TextList => "a list of strings",
-    };
-    match property(name) {
-        Some(property) if property.shape == shape => Ok(property),
-        Some(property) => Err(Error::invalid_input(
-            property.name,
-            format!("does not take {wanted}"),
-        )),
-        // The name is the caller's input: quoted like a value (a 1 MB name
-        // is not repeated whole in the field and the message).
-        None => Err(Error::invalid_input(
-            crate::quoted_value::quoted(name),
-            format!(
-                "is not a request property with a generated setter (those are: {})",
-                names()
-            ),
-        )),
-    }
-}
-
-fn names() -> String {
-    if GENERATED.is_empty() {
-        return "none".to_owned();
-    }
-    GENERATED
-        .iter()
-        .map(|property| property.name)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Serialize for GeneratedFields {

@@ -9,7 +9,10 @@ use futures_util::{Stream, StreamExt, stream};
 use tracing::Instrument;
 
 use crate::{
-    BulkStop, Client, Error, ProviderUser, ProviderUserId, ProviderUserUpdate, client::Turn,
+    call::{BulkStop, Client, client::Turn},
+    errors::Error,
+    generated::types::ProviderUser,
+    values::{ProviderUserId, ProviderUserUpdate},
 };
 
 impl Client {
