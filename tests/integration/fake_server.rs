@@ -994,3 +994,94 @@ async fn the_fakes_client_is_paced_by_the_fakes_limit() {
         .unwrap();
     assert!(unlimited.client().budget().is_none());
 }
+
+/// The fake reads the fragment's OpenAPI keywords itself (no JSON-Schema
+/// engine in a dependent's build): over real HTTP, it must accept exactly
+/// the bodies a full engine accepts against the fragment's request schema,
+/// for every property with a value of every JSON type, each enum value in
+/// and out of case, and bodies that are no object at all.
+#[tokio::test]
+async fn the_fake_accepts_exactly_what_a_json_schema_engine_accepts() {
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let fragment: Value = serde_json::from_str(include_str!(
+        "../../openapi/update-provider-user-by-id-v2.json"
+    ))
+    .unwrap();
+    let schema = json!({
+        "$ref": "#/components/schemas/UpdateProviderUserRequest",
+        "components": fragment["components"],
+    });
+    let engine = jsonschema::draft4::new(&schema).unwrap();
+    let schemas = &fragment["components"]["schemas"];
+    let properties: Vec<String> = schemas["UpdateProviderUserRequest"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut values = vec![
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(1.5),
+        json!(""),
+        json!("LPC-1"),
+        json!([]),
+        json!(["tpl-1"]),
+        json!(["tpl-1", "tpl-1"]),
+        json!([1]),
+        json!([null]),
+        json!({}),
+        json!({"a": 1}),
+    ];
+    for value in schemas["NoteIdentifier"]["enum"].as_array().unwrap() {
+        let text = value.as_str().unwrap();
+        values.extend([json!(text), json!(text.to_lowercase()), json!([text])]);
+    }
+    let mut bodies: Vec<Value> = vec![json!([]), json!("{}"), json!(1), json!(null), json!({})];
+    for property in &properties {
+        for value in &values {
+            bodies.push(json!({ property: value }));
+        }
+    }
+    // Every property at once, with a value valid for one and not another.
+    for value in &values {
+        let all: serde_json::Map<String, Value> = properties
+            .iter()
+            .map(|p| (p.clone(), value.clone()))
+            .collect();
+        bodies.push(Value::Object(all));
+    }
+    let mut accepted = 0;
+    for body in &bodies {
+        let (status, answer) = raw_patch(
+            &fake,
+            &ada.to_string(),
+            Some(fake.api_key()),
+            &body.to_string(),
+        )
+        .await;
+        let engine_accepts = engine.is_valid(body);
+        assert_eq!(
+            status == 200,
+            engine_accepts,
+            "{body}: the fake answered {status} {answer}, the engine says valid = {engine_accepts}"
+        );
+        if engine_accepts {
+            accepted += 1;
+        } else {
+            assert_eq!(status, 400, "{body}: {answer}");
+        }
+    }
+    // Both verdicts were met, so the comparison could have failed either way.
+    assert!(
+        accepted > 10 && accepted < bodies.len() - 10,
+        "{accepted} of {}",
+        bodies.len()
+    );
+}
