@@ -5,31 +5,42 @@
 //! Its requests are neither authenticated, counted nor logged: the fake
 //! listens on loopback, for tests.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
-use axum::{
-    Json,
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-    routing::{get, post},
-};
+use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
     Fault, SeedUser,
+    response::{Response, empty, json},
     state::{FakeState, FaultTarget},
 };
 
-/// The control routes, to merge beside the fake's own.
-pub(crate) fn routes() -> axum::Router<Arc<FakeState>> {
-    axum::Router::new()
-        .route("/__admin/users", post(seed_users))
-        .route("/__admin/faults", post(inject_fault))
-        .route("/__admin/requests", get(requests))
-        .route("/__admin/counters", get(counters))
-        .route("/__admin/reset", post(reset))
+/// The control API's answer to `method` on `path`; `None` for a request
+/// that is not one of its routes (another method included), which the
+/// fake then answers as any route it does not serve.
+pub(crate) fn answer(
+    state: &FakeState,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Option<Response> {
+    let text = || std::str::from_utf8(body).ok();
+    let not_utf8 = || refused("a UTF-8 body".into());
+    let answer = match (method, path) {
+        (&Method::POST, "/__admin/users") => {
+            text().map_or_else(not_utf8, |body| seed_users(state, body))
+        }
+        (&Method::POST, "/__admin/faults") => {
+            text().map_or_else(not_utf8, |body| inject_fault(state, body))
+        }
+        (&Method::GET, "/__admin/requests") => requests(state),
+        (&Method::GET, "/__admin/counters") => counters(state),
+        (&Method::POST, "/__admin/reset") => reset(state),
+        _ => return None,
+    };
+    Some(answer)
 }
 
 /// One user or a list of them, as `fake-server --seed` reads them.
@@ -40,8 +51,8 @@ enum Users {
     Many(Vec<SeedUser>),
 }
 
-async fn seed_users(State(state): State<Arc<FakeState>>, body: String) -> Response {
-    let users = match serde_json::from_str::<Users>(&body) {
+fn seed_users(state: &FakeState, body: &str) -> Response {
+    let users = match serde_json::from_str::<Users>(body) {
         Ok(Users::One(user)) => vec![*user],
         Ok(Users::Many(users)) => users,
         Err(e) => return refused(format!("a seed user or a list of them: {e}")),
@@ -50,7 +61,7 @@ async fn seed_users(State(state): State<Arc<FakeState>>, body: String) -> Respon
         .into_iter()
         .map(|user| state.seed(user).to_string())
         .collect();
-    (StatusCode::CREATED, Json(json!({ "userIds": ids }))).into_response()
+    json(StatusCode::CREATED, &json!({ "userIds": ids }))
 }
 
 /// `{"fault": {"kind": "status", "status": 503}, "times": 2}`, aimed with
@@ -111,8 +122,8 @@ impl From<FaultSpec> for Fault {
     }
 }
 
-async fn inject_fault(State(state): State<Arc<FakeState>>, body: String) -> Response {
-    let request = match serde_json::from_str::<FaultRequest>(&body) {
+fn inject_fault(state: &FakeState, body: &str) -> Response {
+    let request = match serde_json::from_str::<FaultRequest>(body) {
         Ok(request) => request,
         Err(e) => return refused(format!("a fault to inject: {e}")),
     };
@@ -126,12 +137,12 @@ async fn inject_fault(State(state): State<Arc<FakeState>>, body: String) -> Resp
         (None, None) => FaultTarget::Operation,
     };
     state.inject(target, request.fault.into(), request.times);
-    StatusCode::NO_CONTENT.into_response()
+    empty(StatusCode::NO_CONTENT)
 }
 
 /// The request log, oldest first; `receivedAtMs` counts from the fake's
 /// start, and the key's header reads as redacted.
-async fn requests(State(state): State<Arc<FakeState>>) -> Json<Value> {
+fn requests(state: &FakeState) -> Response {
     let log: Vec<Value> = state
         .requests()
         .into_iter()
@@ -149,34 +160,36 @@ async fn requests(State(state): State<Arc<FakeState>>) -> Json<Value> {
             })
         })
         .collect();
-    Json(Value::Array(log))
+    json(StatusCode::OK, &Value::Array(log))
 }
 
-async fn counters(State(state): State<Arc<FakeState>>) -> Json<Value> {
+fn counters(state: &FakeState) -> Response {
     let counters = state.counters();
     let by_status: serde_json::Map<String, Value> = counters
         .by_status
         .iter()
         .map(|(status, count)| (status.to_string(), json!(count)))
         .collect();
-    Json(json!({
-        "requests": counters.requests,
-        "partnerLookups": counters.partner_lookups,
-        "updatesApplied": counters.updates_applied,
-        "rateLimited": counters.rate_limited,
-        "byStatus": by_status,
-    }))
+    json(
+        StatusCode::OK,
+        &json!({
+            "requests": counters.requests,
+            "partnerLookups": counters.partner_lookups,
+            "updatesApplied": counters.updates_applied,
+            "rateLimited": counters.rate_limited,
+            "byStatus": by_status,
+        }),
+    )
 }
 
-async fn reset(State(state): State<Arc<FakeState>>) -> StatusCode {
+fn reset(state: &FakeState) -> Response {
     state.reset();
-    StatusCode::NO_CONTENT
+    empty(StatusCode::NO_CONTENT)
 }
 
 fn refused(why: String) -> Response {
-    (
+    json(
         StatusCode::BAD_REQUEST,
-        Json(json!({ "statusCode": 400, "message": why })),
+        &json!({ "statusCode": 400, "message": why }),
     )
-        .into_response()
 }

@@ -7,12 +7,15 @@
 
 use std::{sync::Arc, time::Duration};
 
+use futures_util::future::{Either, select};
+use hyper::service::service_fn;
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
-    service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
+
+use super::{router, state::FakeState};
 
 /// The default time a client has to send a request's headers (and between
 /// requests on a kept-alive connection).
@@ -36,11 +39,11 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` under `limits` until `stop` resolves, then
-/// lets the requests in flight finish.
+/// Serves the fake of `state` on `listener` under `limits` until `stop`
+/// resolves, then lets the requests in flight finish.
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: axum::Router,
+    state: Arc<FakeState>,
     limits: ConnectionLimits,
     stop: impl std::future::Future<Output = ()>,
 ) {
@@ -48,26 +51,30 @@ pub(crate) async fn serve(
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop);
     loop {
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => slot.expect("never closed"),
-            () = &mut stop => break,
+        let slot = std::pin::pin!(Arc::clone(&slots).acquire_owned());
+        let slot = match select(slot, &mut stop).await {
+            Either::Left((slot, _)) => slot.expect("never closed"),
+            Either::Right(_) => break,
         };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // Out of descriptors, say: wait a moment rather than spin.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
+        let accepted = std::pin::pin!(listener.accept());
+        let stream = match select(accepted, &mut stop).await {
+            Either::Left((Ok((stream, _)), _)) => stream,
+            // Out of descriptors, say: wait a moment rather than spin.
+            Either::Left((Err(_), _)) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+            Either::Right(_) => break,
         };
+        let state = Arc::clone(&state);
         let _ = stream.set_nodelay(true);
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+            .serve_connection(
+                TokioIo::new(stream),
+                service_fn(move |request| router::route(Arc::clone(&state), request)),
+            );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

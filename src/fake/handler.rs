@@ -1,18 +1,15 @@
 //! The fake endpoint: `PATCH /users/providers/{providerUserId}`.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::collections::BTreeMap;
 
-use axum::{
-    body::{Body, Bytes},
-    extract::{Path, State},
-    http::{HeaderMap, Method, StatusCode, Uri, header},
-    response::{IntoResponse, Response},
-};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode, header, request::Parts};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
     Fault, MAX_LOGGED_BODY_BYTES, RecordedRequest, SeedUser,
+    response::{Response, json_text, streamed},
     state::{FakeState, FaultRequest},
 };
 use crate::{
@@ -23,43 +20,17 @@ use crate::{
 /// What the request log shows of the key's header.
 const REDACTED: &str = "[redacted]";
 
-/// The fragment's route and method (axum writes path parameters as the
-/// fragment does, `{name}`), so a corrected path or method is served
-/// without a code change.
-pub(crate) fn router(state: Arc<FakeState>) -> axum::Router {
-    let method = Method::from_bytes(fragment::OPERATION_METHOD.as_bytes())
-        .ok()
-        .and_then(|method| axum::routing::MethodFilter::try_from(method).ok())
-        .expect("build.rs writes a method of the fragment's operation");
-    axum::Router::new()
-        .route(
-            fragment::OPERATION_PATH,
-            axum::routing::on(method, update_provider_user),
-        )
-        .merge(super::admin::routes())
-        .fallback(not_routed)
-        // Another method on the operation's path (Upheal's GET of a
-        // provider user) is a route the fake does not serve either.
-        .method_not_allowed_fallback(not_routed)
-        .with_state(state)
-}
-
-async fn not_routed(
-    State(state): State<Arc<FakeState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// The answer for a route the fake does not serve.
+pub(crate) async fn not_routed(state: &FakeState, request: &Parts, body: &Bytes) -> Response {
     // Every request on the key counts against its limit, as Upheal's one
     // budget for all user endpoints does; a route the fake does not serve
     // answers 404 once admitted.
     let not_found = async {
-        if let Err(refusal) = admit(&state, &headers) {
+        if let Err(refusal) = admit(state, &request.headers) {
             return refusal;
         }
         let fault = state.next_fault(&FaultRequest {
-            path: uri.path(),
+            path: request.uri.path(),
             operation: None,
         });
         if let Some(injected) = injected_answer(fault.as_ref()).await {
@@ -70,19 +41,19 @@ async fn not_routed(
             "no such route on the fake Upheal server",
         )
     };
-    logged(&state, record(&method, &uri, &headers, &body), not_found).await
+    logged(state, record(request, body), not_found).await
 }
 
-async fn update_provider_user(
-    State(state): State<Arc<FakeState>>,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+/// The fragment's operation on provider user `id` (as the path carries it,
+/// decoded).
+pub(crate) async fn update_provider_user(
+    state: &FakeState,
+    request: &Parts,
+    id: &str,
+    body: &Bytes,
 ) -> Response {
-    let answered = answer(&state, &id, uri.path(), &headers, &body);
-    logged(&state, record(&method, &uri, &headers, &body), answered).await
+    let answered = answer(state, id, request.uri.path(), &request.headers, body);
+    logged(state, record(request, body), answered).await
 }
 
 /// Logs the request on arrival and its status once answered; a client that
@@ -127,7 +98,7 @@ async fn answer(
     if let Some(Fault::UnknownNoteIdentifier(value)) = fault {
         user["noteIdentifier"] = json!(value);
     }
-    (StatusCode::OK, axum::Json(user)).into_response()
+    super::response::json(StatusCode::OK, &user)
 }
 
 /// The key, as the fragment's security scheme carries it, then the
@@ -266,7 +237,8 @@ fn deactivated() -> Response {
     )
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+/// The API's error shape: `{"statusCode": …, "message": …}`.
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     let body = json!({"statusCode": status.as_u16(), "message": message}).to_string();
     json_text(status, body)
 }
@@ -282,17 +254,13 @@ fn rate_limited(retry_after_secs: u64) -> Response {
     response
 }
 
-fn json_text(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
 /// A 200 streaming `bytes` of padding in chunks, with no `Content-Length`,
 /// the way a hostile or broken server would.
 fn endless_body(bytes: usize) -> Response {
     const CHUNK: usize = 8 * 1024;
     let chunks =
         (0..bytes.div_ceil(CHUNK)).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b' '; CHUNK])));
-    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    let mut response = streamed(futures_util::stream::iter(chunks));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),
@@ -309,15 +277,16 @@ fn broken_body(prefix: Option<Vec<u8>>) -> Response {
         .into_iter()
         .chain([Err(std::io::Error::other("injected connection drop"))])
         .collect();
-    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    let mut response = streamed(futures_util::stream::iter(chunks));
     response
         .headers_mut()
         .insert(header::CONTENT_LENGTH, announced.into());
     response
 }
 
-fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> RecordedRequest {
-    let headers: BTreeMap<String, String> = headers
+fn record(request: &Parts, body: &Bytes) -> RecordedRequest {
+    let headers: BTreeMap<String, String> = request
+        .headers
         .iter()
         .map(|(name, value)| {
             let value = if name == fragment::AUTH_HEADER {
@@ -329,8 +298,8 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reco
         })
         .collect();
     RecordedRequest {
-        method: method.to_string(),
-        path: uri.path().to_owned(),
+        method: request.method.to_string(),
+        path: request.uri.path().to_owned(),
         headers,
         body: String::from_utf8_lossy(&body[..body.len().min(MAX_LOGGED_BODY_BYTES)]).into_owned(),
         status: 0,

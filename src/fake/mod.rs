@@ -32,6 +32,8 @@ mod handler;
 mod key_rate_limit;
 mod request_log;
 mod request_schema;
+mod response;
+mod router;
 mod seed_user;
 mod state;
 
@@ -289,7 +291,7 @@ impl FakeUphealBuilder {
         let listener = tokio::net::TcpListener::bind(self.address).await?;
         let address = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = handler::router(Arc::clone(&state));
+        let app = Arc::clone(&state);
         let limits = self.limits;
         let task = tokio::spawn(connection_limits::serve(listener, app, limits, async {
             let _ = stopped.await;
