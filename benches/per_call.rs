@@ -1,17 +1,31 @@
 //! Run-time cost per call: `Client::update_provider_user` (limiter off, and
 //! on but never binding) against a bare progenitor client of the same
-//! fragment (`BARE_WITH_TIMEOUT=1` gives it the crate's 30 s per-attempt
-//! timeout), a hand-written reqwest + serde call of the same request, and
-//! the hand-written layer alone without I/O. Retries off.
+//! fragment with the crate's default timeouts, a hand-written reqwest +
+//! serde call of the same request, and the hand-written layer alone without
+//! I/O. Retries off.
+//!
+//! Then the same two clients under load (`concurrent_32`): 32 calls in
+//! flight on one client thread, the server on a thread of its own, so the
+//! client's CPU per call sets the throughput. Before criterion's figures, a
+//! peer run alternates the two clients round by round (same server, same
+//! run) and prints their throughput ratio and the connections each opened
+//! for 20,000 calls, counted by the server as it accepts them.
 //!
 //! `cargo bench --bench per_call`
 
 mod support;
 
+use std::{
+    future::Future,
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
 use criterion::{Criterion, criterion_group, criterion_main};
+use futures_util::StreamExt;
 use support::{
-    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
-    operation_method, start_fixed_server, user_body,
+    API_KEY, Connects, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
+    crate_client, operation_method, start_counting_server, start_fixed_server, user_body,
 };
 use upheal_provider_users::{
     NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,
@@ -129,9 +143,229 @@ fn layer_alone(c: &mut Criterion) {
     });
 }
 
+/// Calls in flight at once in the concurrent comparison.
+const CONCURRENCY: usize = 32;
+/// Calls per round of the peer run (about a quarter of a second), and
+/// rounds per client.
+const ROUND_CALLS: usize = 10_000;
+const ROUNDS: usize = 10;
+/// Calls per criterion iteration.
+const BATCH_CALLS: usize = 2_000;
+/// Calls over which connections are counted.
+const CONNECT_RUN_CALLS: usize = 20_000;
+
+/// The name of the servers' threads, which `benches/profile.sh` leaves out
+/// of the client's profile.
+const SERVER_THREAD: &str = "bench-server";
+
+/// A fixed-answer server on a thread (and runtime) of its own, so that the
+/// client's thread spends its CPU on the client alone.
+fn server_thread() -> (SocketAddr, Connects) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name(SERVER_THREAD.into());
+    spawned
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                sender.send(start_counting_server().await).unwrap();
+                std::future::pending::<()>().await
+            })
+        })
+        .unwrap();
+    receiver.recv().unwrap()
+}
+
+/// `calls` calls with [`CONCURRENCY`] in flight; how long they took.
+async fn run_concurrent<F, Fut>(calls: usize, call: F) -> Duration
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_measured(calls, call).await.wall
+}
+
+/// What a run cost: its wall time, and the CPU time of the thread it ran
+/// on (the client's alone: the servers run on threads of their own).
+#[derive(Clone, Copy, Default)]
+struct RunCost {
+    wall: Duration,
+    cpu: Duration,
+}
+
+async fn run_measured<F, Fut>(calls: usize, call: F) -> RunCost
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (wall, cpu) = (Instant::now(), thread_cpu_time());
+    futures_util::stream::iter(0..calls)
+        .map(|_| call())
+        .buffer_unordered(CONCURRENCY)
+        .for_each(|()| async {})
+        .await;
+    RunCost {
+        wall: wall.elapsed(),
+        cpu: thread_cpu_time() - cpu,
+    }
+}
+
+/// The CPU time this thread has used (`CLOCK_THREAD_CPUTIME_ID`): per-call
+/// CPU is what sets throughput when the client is the bottleneck, and
+/// other load on the machine moves it much less than wall time.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the call.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// Keeps this thread on one CPU (when the machine has two or more): the
+/// client on CPU 0 and the servers on CPU 1 never take turns on one core,
+/// and the scheduler's migrations stop moving the figures.
+fn pin_to_cpu(cpu: usize) {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus < 2 {
+        return;
+    }
+    // SAFETY: a zeroed cpu_set_t is a valid empty set, CPU_SET writes within
+    // it, and sched_setaffinity(0, ..) applies to the calling thread only.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+/// The median of `values` (sorted in place), with the range.
+fn median_and_range(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
+}
+
+fn concurrent(c: &mut Criterion) {
+    pin_to_cpu(0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let update = update();
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let id_text = UPHEAL_UUID.to_string();
+    let bare_body = bare_request(&update);
+    // Each client gets a server of its own, so that the connections each
+    // opens are counted apart.
+    let (crate_address, crate_connects) = server_thread();
+    let (bare_address, bare_connects) = server_thread();
+    let client = crate_client(&format!("http://{crate_address}"));
+    let bare = bare_progenitor_client(&format!("http://{bare_address}"));
+    let crate_call = || async {
+        client.update_provider_user(&id, &update).await.unwrap();
+    };
+    let bare_call = || async {
+        bare.update_provider_user_by_id_v2(&id_text, &bare_body)
+            .await
+            .unwrap();
+    };
+    // The bare client with its request built for each call (a copy of the
+    // same values): the least a caller pays whose values differ per call,
+    // as the crate's client builds and validates its request per call.
+    let bare_building_call = || async {
+        let body = bare_body.clone();
+        bare.update_provider_user_by_id_v2(&id_text, &body)
+            .await
+            .unwrap();
+    };
+
+    // A profile (`--profile-time`) samples criterion's loop alone.
+    let profiling = std::env::args().any(|argument| argument == "--profile-time");
+    runtime.block_on(async {
+        if profiling {
+            return;
+        }
+        let opened_before = (crate_connects.count(), bare_connects.count());
+        run_concurrent(CONNECT_RUN_CALLS, crate_call).await;
+        run_concurrent(CONNECT_RUN_CALLS, bare_call).await;
+        println!(
+            "concurrent_32 connects per {CONNECT_RUN_CALLS} calls: crate_client {}, bare_progenitor {}",
+            crate_connects.count() - opened_before.0,
+            bare_connects.count() - opened_before.1
+        );
+        // Per round and baseline: throughput ratio (the baseline's wall
+        // time over ours) and CPU-per-call ratio (ours over the baseline's).
+        let mut throughput = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+        let mut cpu = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+        for round in 0..ROUNDS {
+            // Rotate which client goes first, so none always meets a warmer
+            // machine.
+            let mut costs = [RunCost::default(); 3];
+            for turn in 0..3 {
+                let which = (round + turn) % 3;
+                costs[which] = match which {
+                    0 => run_measured(ROUND_CALLS, crate_call).await,
+                    1 => run_measured(ROUND_CALLS, bare_call).await,
+                    _ => run_measured(ROUND_CALLS, bare_building_call).await,
+                };
+            }
+            for baseline in 0..2 {
+                let (ours, theirs) = (costs[0], costs[baseline + 1]);
+                throughput[baseline].push(theirs.wall.as_secs_f64() / ours.wall.as_secs_f64());
+                cpu[baseline].push(ours.cpu.as_secs_f64() / theirs.cpu.as_secs_f64());
+            }
+        }
+        let baselines = ["bare_progenitor", "bare_progenitor_building"];
+        for (baseline, name) in baselines.iter().enumerate() {
+            let (median, low, high) = median_and_range(&mut throughput[baseline]);
+            println!(
+                "concurrent_32 throughput crate_client / {name}: median {median:.3}, \
+                 range {low:.3}..{high:.3} ({ROUNDS} rounds of {ROUND_CALLS} calls)"
+            );
+            let (median, low, high) = median_and_range(&mut cpu[baseline]);
+            println!(
+                "concurrent_32 client-thread CPU per call crate_client / {name}: median \
+                 {median:.3}, range {low:.3}..{high:.3}"
+            );
+        }
+    });
+
+    let mut group = c.benchmark_group("concurrent_32");
+    group.throughput(criterion::Throughput::Elements(BATCH_CALLS as u64));
+    group.bench_function("crate_client", |b| {
+        b.to_async(&runtime).iter_custom(|iterations| async move {
+            run_concurrent(BATCH_CALLS * iterations as usize, crate_call).await
+        })
+    });
+    group.bench_function("bare_progenitor", |b| {
+        b.to_async(&runtime).iter_custom(|iterations| async move {
+            run_concurrent(BATCH_CALLS * iterations as usize, bare_call).await
+        })
+    });
+    group.bench_function("bare_progenitor_building", |b| {
+        b.to_async(&runtime).iter_custom(|iterations| async move {
+            run_concurrent(BATCH_CALLS * iterations as usize, bare_building_call).await
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(5));
     targets = per_call, layer_alone
 }
-criterion_main!(benches);
+criterion_group! {
+    name = under_load;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(10));
+    targets = concurrent
+}
+criterion_main!(benches, under_load);

@@ -5,7 +5,7 @@ import re
 import sys
 
 PARTS = {
-    "hand-written layer, own frames": r"upheal_provider_users::(client|provider_user_update|provider_user_id|transport|response_body|rate_limit|key_redactor|error)::",
+    "hand-written layer, own frames": r"upheal_provider_users::(call|values|errors|rate_limit|telemetry)::",
     "  validate + to_request": r"ProviderUserUpdate::(validate|to_request)",
     "  id to path text": r"ProviderUserId as core::fmt::Display",
     "  identity check": r"check_identity|ProviderUserId::identifies",
@@ -17,6 +17,7 @@ PARTS = {
     "response JSON (deserialize)": r"ProviderUser.*Deserialize|serde_json::de::",
     "reqwest + hyper (client side)": r"reqwest::async_impl::client::|hyper_util::client::|hyper::proto::h1::dispatch::Client",
     "server (axum, the bench's own)": r"axum::|hyper::server::",
+    "task-local call scope": r"tokio::task::task_local",
     "allocator": r"\b(malloc|free|realloc|calloc|cfree)\b|_int_malloc|_int_free",
     "kernel (syscalls, loopback TCP)": r"\[unknown\]|entry_SYSCALL|tcp_|__x64_sys",
 }

@@ -54,6 +54,22 @@ impl Stopwatch {
     }
 }
 
+/// `future` inside `span`, or on its own when no subscriber records the
+/// span: `Instrumented` enters and leaves its span on every poll and adds
+/// a layer to the call's future, which under load costs more than a
+/// disabled span is worth.
+pub(crate) fn in_span<F: std::future::Future>(
+    future: F,
+    span: &tracing::Span,
+) -> futures_util::future::Either<F, tracing::instrument::Instrumented<F>> {
+    use tracing::Instrument;
+    if span.is_disabled() {
+        futures_util::future::Either::Left(future)
+    } else {
+        futures_util::future::Either::Right(future.instrument(span.clone()))
+    }
+}
+
 /// One HTTP attempt ended: with a status, or with `error` (its class).
 #[allow(unused_variables)]
 pub(crate) fn attempt_finished(

@@ -5,7 +5,13 @@
 
 pub mod bare_progenitor;
 
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use axum::{
     Router,
@@ -30,6 +36,44 @@ pub fn user_body() -> String {
 
 /// Starts the fixed-answer server on the current runtime.
 pub async fn start_fixed_server() -> SocketAddr {
+    start_counting_server().await.0
+}
+
+/// The connections a server has accepted so far.
+#[derive(Clone, Debug, Default)]
+pub struct Connects(Arc<AtomicU64>);
+
+impl Connects {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A listener that counts the connections it accepts: what `strace -e
+/// connect` shows of a client, read without a tracer slowing it.
+struct CountingListener {
+    inner: tokio::net::TcpListener,
+    connects: Connects,
+}
+
+impl axum::serve::Listener for CountingListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let accepted = axum::serve::Listener::accept(&mut self.inner).await;
+        self.connects.0.fetch_add(1, Ordering::Relaxed);
+        accepted
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// Starts the fixed-answer server on the current runtime, with a count of
+/// the connections it accepts.
+pub async fn start_counting_server() -> (SocketAddr, Connects) {
     let body = user_body();
     // The fragment's route (axum writes parameters as OpenAPI does).
     let method = axum::http::Method::from_bytes(OPERATION_METHOD.as_bytes()).unwrap();
@@ -42,8 +86,13 @@ pub async fn start_fixed_server() -> SocketAddr {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    address
+    let connects = Connects::default();
+    let counting = CountingListener {
+        inner: listener,
+        connects: connects.clone(),
+    };
+    tokio::spawn(async move { axum::serve(counting, app).await.unwrap() });
+    (address, connects)
 }
 
 /// The crate's client for `base_url`, limiter and retries off: the
@@ -58,7 +107,9 @@ pub fn crate_client(base_url: &str) -> upheal_provider_users::Client {
         .unwrap()
 }
 
-/// A bare progenitor client for `base_url`, sending the same headers.
+/// A bare progenitor client for `base_url`, sending the same headers, with
+/// the crate's default timeouts and redirect policy: what a partner who
+/// generated a client and set the same safety limits would run.
 pub fn bare_progenitor_client(base_url: &str) -> bare_progenitor::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     use upheal_provider_users::generated::{AUTH_HEADER, AUTH_PREFIX};
@@ -68,6 +119,9 @@ pub fn bare_progenitor_client(base_url: &str) -> bare_progenitor::Client {
     headers.insert(AUTH_HEADER, authorization);
     let http = baseline_http_builder()
         .default_headers(headers)
+        .timeout(upheal_provider_users::DEFAULT_TIMEOUT)
+        .connect_timeout(upheal_provider_users::DEFAULT_CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     bare_progenitor::Client::new_with_client(base_url, http)

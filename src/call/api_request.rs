@@ -8,7 +8,6 @@
 use progenitor_client::{ByteStream, ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::{Method, header::CONTENT_TYPE};
 use serde::{Serialize, de::DeserializeOwned};
-use tracing::Instrument;
 
 use crate::{
     call::{
@@ -181,10 +180,8 @@ impl ApiRequest {
             template: &self.path,
         };
         let started = telemetry::Stopwatch::start();
-        let result = client
-            .with_retries(route, &mut turn, may_retry, || self.attempt())
-            .instrument(span.clone())
-            .await;
+        let calls = client.with_retries(route, &mut turn, may_retry, || self.attempt());
+        let result = telemetry::in_span(calls, &span).await;
         let status = |(response, _): &(reqwest::Response, u32)| response.status().as_u16();
         finish_call(&span, started, "request", &result, status, turn.attempts);
         result.map(|(response, _)| response)

@@ -6,12 +6,12 @@ use std::{
 };
 
 use futures_util::{Stream, StreamExt, stream};
-use tracing::Instrument;
 
 use crate::{
     call::{BulkStop, Client, client::Turn},
     errors::Error,
     generated::types::ProviderUser,
+    telemetry,
     values::{ProviderUserId, ProviderUserUpdate},
 };
 
@@ -167,10 +167,8 @@ impl Client {
                 let (same_provider, stop) = (same_provider.clone(), stop.clone());
                 async move {
                     let span = tracing::debug_span!("upheal.bulk_item", index);
-                    let result = self
-                        .update_item(&id, &update, &same_provider, stop)
-                        .instrument(span)
-                        .await;
+                    let item = self.update_item(&id, &update, &same_provider, stop);
+                    let result = telemetry::in_span(item, &span).await;
                     (index, result)
                 }
             })

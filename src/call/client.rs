@@ -4,7 +4,6 @@ use std::{fmt, sync::Arc};
 
 use progenitor_client::ClientInfo;
 use tokio::time::Instant;
-use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
@@ -151,10 +150,7 @@ impl Client {
             status = tracing::field::Empty,
         );
         let started = telemetry::Stopwatch::start();
-        let result = self
-            .update_validated(id, request, &mut turn)
-            .instrument(span.clone())
-            .await;
+        let result = telemetry::in_span(self.update_validated(id, request, &mut turn), &span).await;
         finish_call(
             &span,
             started,
@@ -200,14 +196,15 @@ impl Client {
         request: &UpdateProviderUserRequest,
         turn: &mut Turn,
     ) -> Result<(ProviderUser, u32), Error> {
-        let path_id = target.to_string();
+        let mut buffer = [0; uuid::fmt::Hyphenated::LENGTH];
+        let path_id = target.path_text(&mut buffer);
         // Every failure the policy calls transient may be retried: the
         // update sets absolute values.
         let route = Route {
             method: crate::fragment::OPERATION_METHOD,
             template: crate::fragment::OPERATION_PATH,
         };
-        self.with_retries(route, turn, |_| true, || self.attempt(&path_id, request))
+        self.with_retries(route, turn, |_| true, || self.attempt(path_id, request))
             .await
     }
 
@@ -243,9 +240,9 @@ impl Client {
             turn.attempts += 1;
             let span = self.attempt_span(route, attempts - 1);
             let result = if self.attempt_needs_scope(deadline) {
-                CALL.scope(scope, attempt).instrument(span.clone()).await
+                telemetry::in_span(CALL.scope(scope, attempt), &span).await
             } else {
-                attempt.instrument(span.clone()).await
+                telemetry::in_span(attempt, &span).await
             };
             if let Err(error) = &result {
                 match error.status() {

@@ -7,6 +7,7 @@
 //! traced, and has its response body capped.
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::HeaderName;
 use tokio::time::Instant;
 
 use crate::{
@@ -22,7 +23,8 @@ use crate::{
 
 /// Progenitor sends the fragment's `info.version` as an `api-version` header;
 /// Upheal documents no such header, so it is not sent.
-const UNDOCUMENTED_VERSION_HEADER: &str = "api-version";
+/// (A parsed name: removing by a `&str` would parse it on every request.)
+const UNDOCUMENTED_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<Transport> for generated::Client {
     /// Waits for the rate limiter, then bounds the attempt by what is left
@@ -33,7 +35,7 @@ impl ClientHooks<Transport> for generated::Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove(UNDOCUMENTED_VERSION_HEADER);
+        request.headers_mut().remove(&UNDOCUMENTED_VERSION_HEADER);
         let call = CALL.try_with(Clone::clone).ok();
         let deadline = call.as_ref().and_then(|call| call.deadline);
         let passed = || progenitor_client::Error::Custom(DEADLINE_PASSED.to_owned());

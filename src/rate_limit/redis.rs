@@ -191,8 +191,10 @@ impl RateLimit {
     ///
     /// With `rediss://`, the redis crate uses rustls's process-wide
     /// default crypto provider; when the application has installed none,
-    /// this crate installs `ring` as that default (once), since a build
-    /// with two providers compiled in cannot pick one by itself.
+    /// this crate installs the one its TLS feature compiles (once): `ring`
+    /// with `rustls-ring`, aws-lc-rs with `rustls` (the default). With
+    /// `native-tls` alone, install one yourself, or building the client
+    /// fails naming `rate_limit.redis`.
     pub fn redis_add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         if let Some(shared) = &mut self.shared {
             shared.root_pem = Some(pem.into());

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use redis::{
-    AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsCertificates, Value,
+    AsyncConnectionConfig, Cmd, Pipeline, RedisError, RedisFuture, RedisResult, TlsCertificates,
+    Value,
     aio::{ConnectionLike, MultiplexedConnection},
     cluster::ClusterClient,
     cluster_async::ClusterConnection,
@@ -36,7 +37,7 @@ impl RedisTarget {
     /// One server at `url`; `root_pem` is a private CA for `rediss://`.
     pub(super) fn server(url: &str, root_pem: Option<&[u8]>) -> RedisResult<Self> {
         if url.starts_with("rediss://") {
-            ensure_crypto_provider();
+            ensure_crypto_provider()?;
         }
         let client = match root_pem {
             Some(pem) => redis::Client::build_with_tls(url, certificates(pem))?,
@@ -48,7 +49,7 @@ impl RedisTarget {
     /// A cluster reached through any of `nodes`.
     pub(super) fn cluster(nodes: &[String], root_pem: Option<&[u8]>) -> RedisResult<Self> {
         if nodes.iter().any(|node| node.starts_with("rediss://")) {
-            ensure_crypto_provider();
+            ensure_crypto_provider()?;
         }
         let mut builder = ClusterClient::builder(nodes.iter().map(String::as_str))
             .connection_timeout(CONNECT_TIMEOUT);
@@ -83,13 +84,31 @@ fn certificates(root_pem: &[u8]) -> TlsCertificates {
 
 /// The redis crate builds its TLS settings with rustls's process-wide
 /// default provider, which rustls cannot choose by itself when a build has
-/// more than one compiled in (cargo unifies features: reqwest's aws-lc-rs
-/// beside this crate's ring). Installs ring only when none is installed, so
-/// a provider the application chose is kept.
-fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+/// more than one compiled in (cargo unifies features). Installs the one
+/// this build's TLS feature compiles anyway (`ring` with `rustls-ring`,
+/// else reqwest's aws-lc-rs with `rustls`), so that `redis` adds no crypto
+/// library of its own, and only when none is installed, so that a provider
+/// the application chose is kept. With neither feature (`native-tls`
+/// alone), the application must install one: `rediss://` is refused when
+/// the client is built rather than failing in the background.
+fn ensure_crypto_provider() -> RedisResult<()> {
+    if rustls::crypto::CryptoProvider::get_default().is_some() {
+        return Ok(());
     }
+    #[cfg(feature = "rustls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    #[cfg(all(feature = "rustls", not(feature = "rustls-ring")))]
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    if rustls::crypto::CryptoProvider::get_default().is_some() {
+        return Ok(());
+    }
+    Err(RedisError::from((
+        redis::ErrorKind::InvalidClientConfig,
+        "rediss:// needs a rustls crypto provider",
+        "enable this crate's `rustls` or `rustls-ring` feature, or install a process-wide \
+         provider (rustls::crypto::CryptoProvider::install_default) before building the client"
+            .to_owned(),
+    )))
 }
 
 impl ConnectionLike for RedisConnection {

@@ -184,6 +184,21 @@ fn uuid_in_any_form(text: &str) -> Option<Uuid> {
 }
 
 /// The raw id, as it goes (percent-encoded) into the path.
+impl ProviderUserId {
+    /// The id as the request's path carries it (before percent-encoding),
+    /// as [`Display`](fmt::Display) writes it, without allocating: a UUID
+    /// is written into `buffer`, a partner id is borrowed.
+    pub(crate) fn path_text<'a>(
+        &'a self,
+        buffer: &'a mut [u8; uuid::fmt::Hyphenated::LENGTH],
+    ) -> &'a str {
+        match &self.0 {
+            Form::Upheal(id) => id.hyphenated().encode_lower(buffer),
+            Form::Partner(id) => id,
+        }
+    }
+}
+
 impl fmt::Display for ProviderUserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {

@@ -218,13 +218,24 @@ fn with_generated_fields(
     })
 }
 
-fn template_id_problems(ids: &[String]) -> Vec<Error> {
-    let mut seen = HashSet::with_capacity(ids.len());
+/// Lists up to this long are searched for repeats without a hash set (the
+/// usual few ids then cost no allocation and no hashing).
+const SHORT_LIST: usize = 16;
+
+fn template_id_problems<'a>(ids: &'a [String]) -> Vec<Error> {
+    let mut seen = HashSet::with_capacity(if ids.len() > SHORT_LIST { ids.len() } else { 0 });
+    let mut repeated = |index: usize, id: &'a String| {
+        if ids.len() > SHORT_LIST {
+            !seen.insert(id.as_str())
+        } else {
+            ids[..index].contains(id)
+        }
+    };
     let mut problems = Vec::new();
-    for id in ids {
+    for (index, id) in ids.iter().enumerate() {
         if let Err(e) = check_text(TEMPLATE_IDS, id, MAX_TEXT_CHARS) {
             problems.push(e);
-        } else if !seen.insert(id.as_str()) {
+        } else if repeated(index, id) {
             problems.push(Error::invalid_input(
                 TEMPLATE_IDS,
                 format!("`{id}` appears more than once"),

@@ -25,13 +25,22 @@ pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> 
     if value.trim().is_empty() {
         return Err(Error::invalid_input(field, "must not be blank"));
     }
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    // Every hidden character is outside ASCII, and an ASCII text counts one
+    // character per byte: most ids and licence numbers take the byte walks.
+    let ascii = value.is_ascii();
+    let control = if ascii {
+        value.bytes().find(u8::is_ascii_control).map(char::from)
+    } else {
+        value.chars().find(|c| c.is_control())
+    };
+    if let Some(c) = control {
         return Err(Error::invalid_input(
             field,
             format!("must not contain control characters (found {c:?})"),
         ));
     }
-    if let Some(hidden) = hidden_character(value) {
+    let hidden = if ascii { None } else { hidden_character(value) };
+    if let Some(hidden) = hidden {
         return Err(Error::invalid_input(
             field,
             format!(
@@ -41,7 +50,11 @@ pub(crate) fn check_text(field: &'static str, value: &str, max_chars: usize) -> 
             ),
         ));
     }
-    let chars = value.chars().count();
+    let chars = if ascii {
+        value.len()
+    } else {
+        value.chars().count()
+    };
     if chars > max_chars {
         return Err(Error::invalid_input(
             field,

@@ -103,3 +103,69 @@ async fn refused_updates_send_zero_requests() {
     assert!(server.received_requests().await.unwrap().is_empty());
     server.verify().await;
 }
+
+/// A repeated template id is found in a list of any length (short lists are
+/// searched directly, long ones through a set), once per repeat, and never
+/// for an id that is refused for its own sake.
+#[test]
+fn repeated_template_ids_are_found_in_lists_short_and_long() {
+    for length in [2, 16, 17, 64] {
+        let mut ids: Vec<String> = (0..length).map(|i| format!("tpl-{i}")).collect();
+        assert!(
+            ProviderUserUpdate::new()
+                .default_note_template_ids(ids.clone())
+                .validate()
+                .is_ok()
+        );
+        ids.push("tpl-0".into());
+        ids.push(format!("tpl-{}", length - 1));
+        ids.push(" ".into());
+        ids.push(" ".into());
+        let problems = ProviderUserUpdate::new()
+            .default_note_template_ids(ids)
+            .problems();
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 4, "{length}: {messages:?}");
+        assert!(
+            messages[0].contains("`tpl-0` appears more than once"),
+            "{messages:?}"
+        );
+        let last = format!("`tpl-{}` appears more than once", length - 1);
+        assert!(messages[1].contains(&last), "{messages:?}");
+        assert!(
+            messages[2..].iter().all(|m| m.contains("blank")),
+            "{messages:?}"
+        );
+    }
+}
+
+/// The text rules read characters, not bytes, whether the text is ASCII
+/// or not: a control character is found in both, and the length bound
+/// counts `é` once.
+#[test]
+fn text_rules_hold_for_ascii_and_other_text_alike() {
+    let licence = |text: &str| ProviderUserUpdate::new().therapy_licence(text).validate();
+    assert!(licence(&"é".repeat(256)).is_ok());
+    assert!(licence(&"e".repeat(256)).is_ok());
+    assert_refused(
+        licence(&"é".repeat(257)),
+        "therapyLicence",
+        "257 characters",
+    );
+    assert_refused(
+        licence(&"e".repeat(257)),
+        "therapyLicence",
+        "257 characters",
+    );
+    assert_refused(
+        licence("LPC\t1"),
+        "therapyLicence",
+        "control characters (found '\\t')",
+    );
+    assert_refused(
+        licence("LPÇ\u{7f}"),
+        "therapyLicence",
+        "control characters (found '\\u{7f}')",
+    );
+    assert_refused(licence("LPÇ\u{202E}1"), "therapyLicence", "U+202E");
+}

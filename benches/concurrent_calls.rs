@@ -1,0 +1,94 @@
+//! A fixed number of calls with 32 in flight, for instruction counts:
+//! `benches/concurrent_instructions.sh` runs it under callgrind for each
+//! client and two call counts, and divides the difference, so the figure
+//! is per call, with the setup left out, and the same whatever else the
+//! machine is doing (wall-time ratios on a shared 2-core VM move ±20 %
+//! between rounds; instruction counts do not move).
+//!
+//! `target/release/deps/concurrent_calls-* CLIENT CALLS`, CLIENT one of
+//! `crate_client`, `bare_progenitor`, `bare_progenitor_building`.
+
+mod support;
+
+use futures_util::StreamExt;
+use support::{
+    UPHEAL_UUID, bare_progenitor_client, bare_request, crate_client, start_counting_server,
+};
+use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+
+const CONCURRENCY: usize = 32;
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let (Some(client_name), Some(calls)) = (args.next(), args.next()) else {
+        // `cargo bench` runs every bench binary: with no arguments, nothing.
+        return;
+    };
+    let calls: usize = calls.parse().expect("CALLS is a number");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            sender.send(start_counting_server().await).unwrap();
+            std::future::pending::<()>().await
+        })
+    });
+    let (address, _) = receiver.recv().unwrap();
+    let base_url = format!("http://{address}");
+    let update = ProviderUserUpdate::new()
+        .note_identifier(NoteIdentifier::Clinician)
+        .national_provider_identifier(Npi::new("1234567893").unwrap())
+        .therapy_licence("LPC-12345")
+        .default_note_template_ids(["tpl-1", "tpl-2"]);
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let id_text = UPHEAL_UUID.to_string();
+    // Both clients are built in every run, so the setup is the same.
+    let client = crate_client(&base_url);
+    let bare = bare_progenitor_client(&base_url);
+    let bare_body = bare_request(&update);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let calls = futures_util::stream::iter(0..calls);
+    runtime.block_on(async {
+        match client_name.as_str() {
+            "crate_client" => {
+                calls
+                    .map(|_| async {
+                        client.update_provider_user(&id, &update).await.unwrap();
+                    })
+                    .buffer_unordered(CONCURRENCY)
+                    .for_each(|()| async {})
+                    .await
+            }
+            "bare_progenitor" => {
+                calls
+                    .map(|_| async {
+                        bare.update_provider_user_by_id_v2(&id_text, &bare_body)
+                            .await
+                            .unwrap();
+                    })
+                    .buffer_unordered(CONCURRENCY)
+                    .for_each(|()| async {})
+                    .await
+            }
+            "bare_progenitor_building" => {
+                calls
+                    .map(|_| async {
+                        let body = bare_body.clone();
+                        bare.update_provider_user_by_id_v2(&id_text, &body)
+                            .await
+                            .unwrap();
+                    })
+                    .buffer_unordered(CONCURRENCY)
+                    .for_each(|()| async {})
+                    .await
+            }
+            other => panic!("unknown client {other}"),
+        }
+    });
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Instructions per call on the client's thread, 32 calls in flight, for the
+# crate's client and a bare progenitor client (with its request built once,
+# and built per call): callgrind counts each client's run at two call
+# counts, and the difference over the extra calls is the per-call figure
+# (setup and the server's thread left out). Repeatable on a busy machine.
+#
+#   bash benches/concurrent_instructions.sh        (needs valgrind; ~2 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+cargo bench --bench concurrent_calls --no-run --quiet 2>/dev/null
+bench=$(ls -t target/release/deps/concurrent_calls-* | grep -v '\.d$' | head -1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+low=1000 high=3000
+# Instructions of the main thread (the client) for CLIENT making CALLS calls.
+count() { # CLIENT CALLS
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/$1-$2.%p" \
+    "$bench" "$1" "$2" >/dev/null 2>&1
+  grep -m1 '^summary' "$(ls "$work/$1-$2".*-01)" | awk '{print $2}'
+}
+declare -A per_call
+for client in crate_client bare_progenitor bare_progenitor_building; do
+  a=$(count "$client" "$low")
+  b=$(count "$client" "$high")
+  per_call[$client]=$(( (b - a) / (high - low) ))
+  printf '%-26s %7d instructions per call\n' "$client" "${per_call[$client]}"
+done
+for baseline in bare_progenitor bare_progenitor_building; do
+  python3 -c "print(f'crate_client / $baseline: {${per_call[crate_client]} / ${per_call[$baseline]}:.3f}')"
+done
