@@ -5,8 +5,10 @@
 //! machine is doing (wall-time ratios on a shared 2-core VM move ±20 %
 //! between rounds; instruction counts do not move).
 //!
-//! `target/release/deps/concurrent_calls-* CLIENT CALLS`, CLIENT one of
-//! `crate_client`, `bare_progenitor`, `bare_progenitor_building`.
+//! `target/release/deps/concurrent_calls-* CLIENT CALLS [IN_FLIGHT]`,
+//! CLIENT one of `crate_client`, `bare_progenitor`,
+//! `bare_progenitor_building`; IN_FLIGHT 32 unless given (1: one call at a
+//! time).
 
 mod support;
 
@@ -16,6 +18,7 @@ use support::{
 };
 use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
 
+/// Calls in flight unless the command line says otherwise.
 const CONCURRENCY: usize = 32;
 
 fn main() {
@@ -25,6 +28,9 @@ fn main() {
         return;
     };
     let calls: usize = calls.parse().expect("CALLS is a number");
+    let in_flight: usize = args
+        .next()
+        .map_or(CONCURRENCY, |n| n.parse().expect("IN_FLIGHT is a number"));
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -61,7 +67,7 @@ fn main() {
                     .map(|_| async {
                         client.update_provider_user(&id, &update).await.unwrap();
                     })
-                    .buffer_unordered(CONCURRENCY)
+                    .buffer_unordered(in_flight)
                     .for_each(|()| async {})
                     .await
             }
@@ -72,7 +78,7 @@ fn main() {
                             .await
                             .unwrap();
                     })
-                    .buffer_unordered(CONCURRENCY)
+                    .buffer_unordered(in_flight)
                     .for_each(|()| async {})
                     .await
             }
@@ -84,7 +90,7 @@ fn main() {
                             .await
                             .unwrap();
                     })
-                    .buffer_unordered(CONCURRENCY)
+                    .buffer_unordered(in_flight)
                     .for_each(|()| async {})
                     .await
             }

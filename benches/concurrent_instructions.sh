@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per call on the client's thread, 32 calls in flight, for the
+# Instructions per call on the client's thread, 32 calls in flight and one
+# at a time, for the
 # crate's client and a bare progenitor client (with its request built once,
 # and built per call): callgrind counts each client's run at two call
 # counts, and the difference over the extra calls is the per-call figure
@@ -14,19 +15,23 @@ bench=$(ls -t target/release/deps/concurrent_calls-* | grep -v '\.d$' | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 low=1000 high=3000
-# Instructions of the main thread (the client) for CLIENT making CALLS calls.
-count() { # CLIENT CALLS
-  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/$1-$2.%p" \
-    "$bench" "$1" "$2" >/dev/null 2>&1
-  grep -m1 '^summary' "$(ls "$work/$1-$2".*-01)" | awk '{print $2}'
+# Instructions of the main thread (the client) for CLIENT making CALLS calls
+# with IN_FLIGHT at once.
+count() { # CLIENT CALLS IN_FLIGHT
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/$1-$2-$3.%p" \
+    "$bench" "$1" "$2" "$3" >/dev/null 2>&1
+  grep -m1 '^summary' "$(ls "$work/$1-$2-$3".*-01)" | awk '{print $2}'
 }
-declare -A per_call
-for client in crate_client bare_progenitor bare_progenitor_building; do
-  a=$(count "$client" "$low")
-  b=$(count "$client" "$high")
-  per_call[$client]=$(( (b - a) / (high - low) ))
-  printf '%-26s %7d instructions per call\n' "$client" "${per_call[$client]}"
-done
-for baseline in bare_progenitor bare_progenitor_building; do
-  python3 -c "print(f'crate_client / $baseline: {${per_call[crate_client]} / ${per_call[$baseline]}:.3f}')"
+for in_flight in 32 1; do
+  echo "$in_flight in flight:"
+  declare -A per_call=()
+  for client in crate_client bare_progenitor bare_progenitor_building; do
+    a=$(count "$client" "$low" "$in_flight")
+    b=$(count "$client" "$high" "$in_flight")
+    per_call[$client]=$(( (b - a) / (high - low) ))
+    printf '  %-26s %7d instructions per call\n' "$client" "${per_call[$client]}"
+  done
+  for baseline in bare_progenitor bare_progenitor_building; do
+    python3 -c "print(f'  crate_client / $baseline: {${per_call[crate_client]} / ${per_call[$baseline]}:.3f}')"
+  done
 done

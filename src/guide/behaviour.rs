@@ -61,6 +61,10 @@
 //! without a TLS feature of its own then panics unless the dependent calls
 //! `rustls::crypto::ring::default_provider().install_default()` first),
 //! `native-tls` (the platform's library; `ClientBuilder::use_native_tls`).
+//! A shared budget in Redis over TLS (`rediss://`, feature `redis`) uses
+//! the provider the TLS feature already compiles (aws-lc-rs with `rustls`,
+//! `ring` with `rustls-ring`); with `native-tls` alone, install a rustls
+//! provider first, or building the client fails naming `rate_limit.redis`.
 //!
 //! The platform's verifier by default; add a private CA with
 //! [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem).
