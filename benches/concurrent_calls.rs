@@ -6,8 +6,10 @@
 //! between rounds; instruction counts do not move).
 //!
 //! `target/release/deps/concurrent_calls-* CLIENT CALLS [IN_FLIGHT]`,
-//! CLIENT one of `crate_client`, `bare_progenitor`,
-//! `bare_progenitor_building`; IN_FLIGHT 32 unless given (1: one call at a
+//! CLIENT one of `crate_client` (one update value, checked on its first
+//! call), `crate_client_building` (a new update value per call, checked on
+//! every call), `bare_progenitor`, `bare_progenitor_building` (the body
+//! cloned per call); IN_FLIGHT 32 unless given (1: one call at a
 //! time).
 
 mod support;
@@ -65,6 +67,19 @@ fn main() {
             "crate_client" => {
                 calls
                     .map(|_| async {
+                        client.update_provider_user(&id, &update).await.unwrap();
+                    })
+                    .buffer_unordered(in_flight)
+                    .for_each(|()| async {})
+                    .await
+            }
+            // A new update value per call (a clone starts unchecked): the
+            // checks and the copy into the wire request on every call, as
+            // when each call sends a different update.
+            "crate_client_building" => {
+                calls
+                    .map(|_| async {
+                        let update = update.clone();
                         client.update_provider_user(&id, &update).await.unwrap();
                     })
                     .buffer_unordered(in_flight)

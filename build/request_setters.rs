@@ -233,13 +233,13 @@ fn setter(property: &Property) -> String {
     ));
     if *list {
         format!(
-            "{docs}    pub fn {rust}<I, S>(mut self, values: I) -> Self\n    where\n        I: IntoIterator<Item = S>,\n        S: Into<String>,\n    {{\n        self.generated.set_list({wire:?}, values.into_iter().map(Into::into).collect());\n        self\n    }}\n\n    \
+            "{docs}    pub fn {rust}<I, S>(mut self, values: I) -> Self\n    where\n        I: IntoIterator<Item = S>,\n        S: Into<String>,\n    {{\n        self.generated_mut().set_list({wire:?}, values.into_iter().map(Into::into).collect());\n        self\n    }}\n\n    \
              #[doc = {getter_doc:?}]\n    pub fn get_{rust}(&self) -> Option<&[String]> {{\n        self.generated.list({wire:?})\n    }}\n\n",
             getter_doc = format!("The `{wire}` to set, if any.")
         )
     } else {
         format!(
-            "{docs}    pub fn {rust}(mut self, value: impl Into<String>) -> Self {{\n        self.generated.set_text({wire:?}, value.into());\n        self\n    }}\n\n    \
+            "{docs}    pub fn {rust}(mut self, value: impl Into<String>) -> Self {{\n        self.generated_mut().set_text({wire:?}, value.into());\n        self\n    }}\n\n    \
              #[doc = {getter_doc:?}]\n    pub fn get_{rust}(&self) -> Option<&str> {{\n        self.generated.text({wire:?})\n    }}\n\n",
             getter_doc = format!("The `{wire}` to set, if any.")
         )

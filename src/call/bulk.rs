@@ -187,7 +187,7 @@ impl Client {
         same_provider: &SameProvider,
         stop: BulkStop,
     ) -> Result<ProviderUser, Error> {
-        let request = update.to_request()?;
+        let request = update.validated_request()?;
         let Some(_in_order) = stop.unless_stopped(same_provider.turn(id)).await else {
             return Err(Error::stopped());
         };
@@ -203,7 +203,7 @@ impl Client {
             turn.slot_taken = true;
         }
         turn.stop = Some(stop);
-        self.update_request(id, &request, turn).await
+        self.update_request(id, request, turn).await
     }
 }
 

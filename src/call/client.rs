@@ -2,6 +2,7 @@
 
 use std::{fmt, sync::Arc};
 
+use futures_util::{FutureExt, TryFutureExt};
 use progenitor_client::ClientInfo;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -130,8 +131,8 @@ impl Client {
         id: &ProviderUserId,
         update: &ProviderUserUpdate,
     ) -> Result<ProviderUser, Error> {
-        let request = update.to_request()?;
-        self.update_request(id, &request, Turn::default()).await
+        let request = update.validated_request()?;
+        self.update_request(id, request, Turn::default()).await
     }
 
     /// A validated update, traced, for one call or one item of a bulk run.
@@ -230,19 +231,22 @@ impl Client {
             return Err(Error::stopped());
         }
         loop {
-            let attempt = attempt();
-            let scope = CallScope {
-                deadline,
-                ticket: turn.ticket,
-                slot_taken: std::mem::take(&mut turn.slot_taken),
-                stop: turn.stop.clone(),
-            };
+            let slot_taken = std::mem::take(&mut turn.slot_taken);
             turn.attempts += 1;
             let span = self.attempt_span(route, attempts - 1);
+            // The scope is built in the branch that uses it: built before,
+            // it kept its own room in the call's future across the await
+            // (48 bytes that every move of the future copies).
             let result = if self.attempt_needs_scope(deadline) {
-                telemetry::in_span(CALL.scope(scope, attempt), &span).await
+                let call = CallScope {
+                    deadline,
+                    ticket: turn.ticket,
+                    slot_taken,
+                    stop: turn.stop.clone(),
+                };
+                telemetry::in_span(CALL.scope(call, attempt()), &span).await
             } else {
-                telemetry::in_span(attempt, &span).await
+                telemetry::in_span(attempt(), &span).await
             };
             if let Err(error) = &result {
                 match error.status() {
@@ -331,20 +335,24 @@ impl Client {
     }
 
     /// One HTTP attempt, its error body read (bounded) and classified.
-    async fn attempt(
-        &self,
-        path_id: &str,
-        request: &UpdateProviderUserRequest,
-    ) -> Result<ProviderUser, Error> {
-        match self
-            .inner
+    ///
+    /// Chained rather than written as an `async fn`: a value awaited into a
+    /// binding keeps its room beside the future it waits on, so the
+    /// generated request's answer (and, unboxed, the error body's reader)
+    /// would be held beside the request's own future, and every call's
+    /// future would grow by them and be dearer to move.
+    fn attempt<'a>(
+        &'a self,
+        path_id: &'a str,
+        request: &'a UpdateProviderUserRequest,
+    ) -> impl Future<Output = Result<ProviderUser, Error>> + 'a {
+        let redactor = &self.inner.raw.inner().redactor;
+        self.inner
             .raw
             .update_provider_user_by_id_v2(path_id, request)
-            .await
-        {
-            Ok(value) => Ok(value.into_inner()),
-            Err(raw) => Err(response_error::from_raw(raw, &self.inner.raw.inner().redactor).await),
-        }
+            .map_ok(progenitor_client::ResponseValue::into_inner)
+            // Boxed: an error body is read rarely.
+            .or_else(move |raw| Box::pin(response_error::from_raw(raw, redactor)).map(Err))
     }
 
     fn cached_target<'a>(&self, id: &'a ProviderUserId) -> Option<(&'a str, Uuid)> {

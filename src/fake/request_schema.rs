@@ -159,9 +159,11 @@ impl RequestSchema {
         text: &str,
         problem: &mut impl FnMut(String),
     ) {
-        let chars = text.chars().count() as u64;
+        // Counted once, and only where a length rule asks.
+        let chars = std::cell::OnceCell::new();
+        let chars = || *chars.get_or_init(|| text.chars().count() as u64);
         if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-            && chars > max
+            && chars() > max
         {
             problem(format!(
                 "{} is longer than {max} characters",
@@ -169,7 +171,7 @@ impl RequestSchema {
             ));
         }
         if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
-            && chars < min
+            && chars() < min
         {
             problem(format!(
                 "{} is shorter than {min} characters",

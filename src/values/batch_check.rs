@@ -7,7 +7,12 @@ use std::collections::HashMap;
 
 use crate::{
     errors::Error,
-    values::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate},
+    values::{
+        NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate,
+        request_property::{
+            HAND_WRITTEN_PROPERTIES, NOTE_IDENTIFIER, NPI, TEMPLATE_IDS, THERAPY_LICENCE,
+        },
+    },
 };
 
 /// A field's value as text: one string, or a list (`defaultNoteTemplateIds`
@@ -101,18 +106,16 @@ impl ProviderUserUpdate {
 
     fn with_field(self, name: &str, value: FieldValue) -> Result<Self, Error> {
         match (name, value) {
-            ("nationalProviderIdentifier", FieldValue::Text(text)) => {
+            (NPI, FieldValue::Text(text)) => {
                 Ok(self.national_provider_identifier(Npi::new(&text)?))
             }
-            ("therapyLicence", FieldValue::Text(text)) => Ok(self.therapy_licence(text)),
-            ("noteIdentifier", FieldValue::Text(text)) => {
+            (THERAPY_LICENCE, FieldValue::Text(text)) => Ok(self.therapy_licence(text)),
+            (NOTE_IDENTIFIER, FieldValue::Text(text)) => {
                 Ok(self.note_identifier(text.parse::<NoteIdentifier>()?))
             }
-            ("defaultNoteTemplateIds", FieldValue::List(ids)) => {
-                Ok(self.default_note_template_ids(ids))
-            }
-            (hand_written, _) if Self::HAND_WRITTEN_PROPERTIES.contains(&hand_written) => {
-                let wanted = if hand_written == "defaultNoteTemplateIds" {
+            (TEMPLATE_IDS, FieldValue::List(ids)) => Ok(self.default_note_template_ids(ids)),
+            (hand_written, _) if HAND_WRITTEN_PROPERTIES.contains(&hand_written) => {
+                let wanted = if hand_written == TEMPLATE_IDS {
                     "a list"
                 } else {
                     "a single text"

@@ -44,7 +44,7 @@ impl ProviderUserUpdate {
         value: impl Into<String>,
     ) -> Result<Self, Error> {
         let property = generated(name, PropertyShape::Text)?;
-        self.generated.set_text(property.name, value.into());
+        self.generated_mut().set_text(property.name, value.into());
         Ok(self)
     }
 
@@ -58,7 +58,7 @@ impl ProviderUserUpdate {
     {
         let property = generated(name, PropertyShape::TextList)?;
         let values = values.into_iter().map(Into::into).collect();
-        self.generated.set_list(property.name, values);
+        self.generated_mut().set_list(property.name, values);
         Ok(self)
     }
 }

@@ -18,6 +18,7 @@ pub(crate) mod provider_user_update;
 pub(crate) mod quoted_value;
 pub(crate) mod request_property;
 pub(crate) mod text_rules;
+pub(crate) mod validated_request;
 
 pub use batch_check::{BatchProblem, FieldValue, check_batch, check_updates};
 pub use generated_property::{GeneratedProperty, PropertyShape};

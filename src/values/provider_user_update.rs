@@ -13,8 +13,9 @@ use crate::{
         generated_property::GeneratedFields,
         note_identifier::NoteIdentifier,
         npi::Npi,
-        request_property::{HAND_WRITTEN_PROPERTIES, NPI, TEMPLATE_IDS, THERAPY_LICENCE},
+        request_property::{NPI, TEMPLATE_IDS, THERAPY_LICENCE},
         text_rules::check_text,
+        validated_request::ValidatedRequest,
     },
 };
 
@@ -39,7 +40,7 @@ use crate::{
 /// );
 /// # Ok::<(), upheal_provider_users::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderUserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,12 +54,29 @@ pub struct ProviderUserUpdate {
     /// Request properties with setters generated from the fragment.
     #[serde(flatten)]
     pub(crate) generated: GeneratedFields,
+    /// The request this update was checked into (see
+    /// [`Self::validated_request`]); every setter forgets it.
+    #[serde(skip)]
+    validated: ValidatedRequest,
+}
+
+impl std::fmt::Debug for ProviderUserUpdate {
+    /// The fields it sets (not whether it was checked yet).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderUserUpdate")
+            .field(
+                "national_provider_identifier",
+                &self.national_provider_identifier,
+            )
+            .field("therapy_licence", &self.therapy_licence)
+            .field("note_identifier", &self.note_identifier)
+            .field("default_note_template_ids", &self.default_note_template_ids)
+            .field("generated", &self.generated)
+            .finish()
+    }
 }
 
 impl ProviderUserUpdate {
-    /// The request properties with hand-written setters, as on the wire.
-    pub(crate) const HAND_WRITTEN_PROPERTIES: [&'static str; 4] = HAND_WRITTEN_PROPERTIES;
-
     /// An update that changes nothing (sent as `{}`).
     pub fn new() -> Self {
         Self::default()
@@ -66,18 +84,21 @@ impl ProviderUserUpdate {
 
     /// Sets the National Provider Identifier.
     pub fn national_provider_identifier(mut self, npi: Npi) -> Self {
+        self.validated.forget();
         self.national_provider_identifier = Some(npi);
         self
     }
 
     /// Sets the therapy licence number.
     pub fn therapy_licence(mut self, licence: impl Into<String>) -> Self {
+        self.validated.forget();
         self.therapy_licence = Some(licence.into());
         self
     }
 
     /// Sets how the provider is referred to in generated notes.
     pub fn note_identifier(mut self, note_identifier: NoteIdentifier) -> Self {
+        self.validated.forget();
         self.note_identifier = Some(note_identifier);
         self
     }
@@ -88,6 +109,7 @@ impl ProviderUserUpdate {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.validated.forget();
         self.default_note_template_ids = Some(ids.into_iter().map(Into::into).collect());
         self
     }
@@ -96,6 +118,7 @@ impl ProviderUserUpdate {
     /// `.default_note_template_ids(Vec::<String>::new())`, without the type
     /// annotation an empty array literal would need.
     pub fn clear_default_note_template_ids(mut self) -> Self {
+        self.validated.forget();
         self.default_note_template_ids = Some(Vec::new());
         self
     }
@@ -178,8 +201,25 @@ impl ProviderUserUpdate {
     }
 
     /// The generated wire request, after [`Self::validate`].
-    #[allow(clippy::needless_update)]
     pub fn to_request(&self) -> Result<UpdateProviderUserRequest, Error> {
+        self.validated_request().cloned()
+    }
+
+    /// The generated wire request, checked and built on first use and kept
+    /// until the update changes: what the client sends, without checking
+    /// and copying the same update again on every call.
+    pub(crate) fn validated_request(&self) -> Result<&UpdateProviderUserRequest, Error> {
+        self.validated.get_or_build(|| self.build_request())
+    }
+
+    /// The field a generated setter changes (the kept request is dropped).
+    pub(crate) fn generated_mut(&mut self) -> &mut GeneratedFields {
+        self.validated.forget();
+        &mut self.generated
+    }
+
+    #[allow(clippy::needless_update)]
+    fn build_request(&self) -> Result<UpdateProviderUserRequest, Error> {
         self.validate()?;
         let request = UpdateProviderUserRequest {
             default_note_template_ids: self.default_note_template_ids.clone(),

@@ -4,7 +4,9 @@ use crate::common;
 
 use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
 use serde_json::{Value, json};
-use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
+use upheal_provider_users::{
+    NoteIdentifier, Npi, PropertyShape, ProviderUserId, ProviderUserUpdate,
+};
 use uuid::Uuid;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
@@ -215,4 +217,115 @@ async fn a_base_url_path_stem_and_trailing_slash_are_kept_correctly() {
             upheal_provider_users::generated::operation_path(UPHEAL_UUID)
         )
     );
+}
+
+/// A setter applied to an update that was already sent.
+type Change = Box<dyn Fn(ProviderUserUpdate) -> ProviderUserUpdate>;
+
+/// Every way to change an update: the hand-written setters and, for each
+/// property the fragment generates, its setter by name.
+fn every_change() -> Vec<(&'static str, Change)> {
+    let mut changes: Vec<(&'static str, Change)> = vec![
+        (
+            "national_provider_identifier",
+            Box::new(|u| u.national_provider_identifier(Npi::new("1245319599").unwrap())),
+        ),
+        ("therapy_licence", Box::new(|u| u.therapy_licence("LPC-2"))),
+        (
+            "note_identifier",
+            Box::new(|u| u.note_identifier(NoteIdentifier::Coach)),
+        ),
+        (
+            "default_note_template_ids",
+            Box::new(|u| u.default_note_template_ids(["tpl-9"])),
+        ),
+        (
+            "clear_default_note_template_ids",
+            Box::new(|u| u.clear_default_note_template_ids()),
+        ),
+    ];
+    for property in ProviderUserUpdate::generated_properties() {
+        let name = property.name;
+        let change: Change = match property.shape {
+            PropertyShape::Text => {
+                Box::new(move |u| u.with_generated_text(name, "changed").unwrap())
+            }
+            PropertyShape::TextList => {
+                Box::new(move |u| u.with_generated_list(name, ["changed"]).unwrap())
+            }
+            other => panic!("{name}: no change written for shape {other:?}"),
+        };
+        changes.push((name, change));
+    }
+    changes
+}
+
+/// The client checks an update once and keeps its wire request for the
+/// next call with the same value: whatever changes the value afterwards
+/// must be what the next call sends, and a change that breaks a rule must
+/// be refused again, with nothing sent.
+#[tokio::test]
+async fn an_update_changed_after_it_was_sent_sends_what_it_says_now() {
+    let server = MockServer::start().await;
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user_json(UPHEAL_UUID, None)))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let body =
+        |request: &wiremock::Request| -> Value { serde_json::from_slice(&request.body).unwrap() };
+    let mut update = ProviderUserUpdate::new()
+        .therapy_licence("LPC-1")
+        .default_note_template_ids(["tpl-1"]);
+    let mut sent = 0;
+    for (setter, change) in every_change() {
+        client.update_provider_user(&id, &update).await.unwrap();
+        update = change(update);
+        client.update_provider_user(&id, &update).await.unwrap();
+        sent += 2;
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), sent);
+        let (before, after) = (body(&requests[sent - 2]), body(&requests[sent - 1]));
+        assert_ne!(before, after, "{setter} changed what is sent");
+        assert_eq!(
+            after,
+            serde_json::to_value(&update).unwrap(),
+            "after {setter}"
+        );
+    }
+    client.update_provider_user(&id, &update).await.unwrap();
+    let broken = update.therapy_licence(" ");
+    let error = client.update_provider_user(&id, &broken).await.unwrap_err();
+    assert_eq!(error.field(), Some("therapyLicence"));
+    assert_eq!(server.received_requests().await.unwrap().len(), sent + 1);
+    // Refused every time, not only the first.
+    let again = client.update_provider_user(&id, &broken).await.unwrap_err();
+    assert_eq!(again.field(), Some("therapyLicence"));
+    assert_eq!(
+        broken.to_request().unwrap_err().field(),
+        Some("therapyLicence")
+    );
+}
+
+/// The kept request is not part of the update's value: a checked update
+/// equals, prints, serializes and clones as the same update unchecked.
+#[test]
+fn a_checked_update_is_the_same_value_as_an_unchecked_one() {
+    let unchecked = ProviderUserUpdate::new()
+        .note_identifier(NoteIdentifier::Clinician)
+        .default_note_template_ids(["tpl-1"]);
+    let checked = unchecked.clone();
+    checked.to_request().unwrap();
+    assert_eq!(checked, unchecked);
+    assert_eq!(format!("{checked:?}"), format!("{unchecked:?}"));
+    assert_eq!(
+        serde_json::to_string(&checked).unwrap(),
+        serde_json::to_string(&unchecked).unwrap()
+    );
+    let read_back: ProviderUserUpdate =
+        serde_json::from_str(&serde_json::to_string(&checked).unwrap()).unwrap();
+    assert_eq!(read_back, checked);
+    assert_eq!(checked.clone(), unchecked);
+    assert_ne!(checked.clone().therapy_licence("LPC-1"), unchecked);
 }
