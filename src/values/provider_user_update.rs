@@ -25,7 +25,9 @@ use crate::{
 /// The setters never fail, so an update reads like the data it sends; the
 /// checks run in [`ProviderUserUpdate::validate`], which
 /// [`Client::update_provider_user`](crate::Client::update_provider_user)
-/// calls before sending anything.
+/// calls before sending anything. A value is checked once: the wire
+/// request it was checked into is kept with it until a setter changes it,
+/// so one update sent to many providers is checked and copied once.
 ///
 /// ```
 /// use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserUpdate};
