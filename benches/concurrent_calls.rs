@@ -15,9 +15,7 @@
 mod support;
 
 use futures_util::StreamExt;
-use support::{
-    UPHEAL_UUID, bare_progenitor_client, bare_request, crate_client, start_counting_server,
-};
+use support::{UPHEAL_UUID, bare_progenitor_client, bare_request, crate_client, server_thread};
 use upheal_provider_users::{NoteIdentifier, Npi, ProviderUserId, ProviderUserUpdate};
 
 /// Calls in flight unless the command line says otherwise.
@@ -33,18 +31,7 @@ fn main() {
     let in_flight: usize = args
         .next()
         .map_or(CONCURRENCY, |n| n.parse().expect("IN_FLIGHT is a number"));
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            sender.send(start_counting_server().await).unwrap();
-            std::future::pending::<()>().await
-        })
-    });
-    let (address, _) = receiver.recv().unwrap();
+    let (address, _) = server_thread();
     let base_url = format!("http://{address}");
     let update = ProviderUserUpdate::new()
         .note_identifier(NoteIdentifier::Clinician)

@@ -17,15 +17,14 @@ mod support;
 
 use std::{
     future::Future,
-    net::SocketAddr,
     time::{Duration, Instant},
 };
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use support::{
-    API_KEY, Connects, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client,
-    crate_client, operation_method, start_counting_server, start_fixed_server, user_body,
+    API_KEY, UPHEAL_UUID, bare_progenitor_client, bare_request, baseline_http_client, crate_client,
+    operation_method, server_thread, start_fixed_server, user_body,
 };
 use upheal_provider_users::{
     NoteIdentifier, Npi, ProviderUser, ProviderUserId, ProviderUserUpdate,
@@ -153,30 +152,6 @@ const ROUNDS: usize = 10;
 const BATCH_CALLS: usize = 2_000;
 /// Calls over which connections are counted.
 const CONNECT_RUN_CALLS: usize = 20_000;
-
-/// The name of the servers' threads, which `benches/profile.sh` leaves out
-/// of the client's profile.
-const SERVER_THREAD: &str = "bench-server";
-
-/// A fixed-answer server on a thread (and runtime) of its own, so that the
-/// client's thread spends its CPU on the client alone.
-fn server_thread() -> (SocketAddr, Connects) {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new().name(SERVER_THREAD.into());
-    spawned
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                sender.send(start_counting_server().await).unwrap();
-                std::future::pending::<()>().await
-            })
-        })
-        .unwrap();
-    receiver.recv().unwrap()
-}
 
 /// `calls` calls with [`CONCURRENCY`] in flight; how long they took.
 async fn run_concurrent<F, Fut>(calls: usize, call: F) -> Duration

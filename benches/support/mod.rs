@@ -95,6 +95,30 @@ pub async fn start_counting_server() -> (SocketAddr, Connects) {
     (address, connects)
 }
 
+/// The name of the servers' threads, which `benches/profile.sh` leaves out
+/// of the client's profile.
+pub const SERVER_THREAD: &str = "bench-server";
+
+/// A fixed-answer server on a thread (and runtime) of its own, so that the
+/// client's thread spends its CPU on the client alone.
+pub fn server_thread() -> (SocketAddr, Connects) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name(SERVER_THREAD.into());
+    spawned
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                sender.send(start_counting_server().await).unwrap();
+                std::future::pending::<()>().await
+            })
+        })
+        .unwrap();
+    receiver.recv().unwrap()
+}
+
 /// The crate's client for `base_url`, limiter and retries off: the
 /// benchmarks measure the call path, not pacing or waits.
 pub fn crate_client(base_url: &str) -> upheal_provider_users::Client {

@@ -22,6 +22,18 @@ async fn fake_with_ada() -> (FakeUpheal, Uuid) {
     (fake, ada)
 }
 
+/// A fake with no rate limit of its own and Ada seeded (no partner id), for
+/// tests that send more than the fake's per-minute budget.
+async fn unlimited_fake_with_ada() -> (FakeUpheal, Uuid) {
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    (fake, ada)
+}
+
 /// One attempt per call, so each injected fault maps to exactly one result.
 fn single_attempt(fake: &FakeUpheal) -> Client {
     fake.client_builder()
@@ -277,12 +289,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn the_rate_limit_can_be_disabled() {
-    let fake = FakeUpheal::builder()
-        .rate_limit_per_minute(None)
-        .start()
-        .await
-        .unwrap();
-    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let (fake, ada) = unlimited_fake_with_ada().await;
     let client = fake.client_builder().rate_limit(None).build().unwrap();
     for _ in 0..400 {
         client
@@ -1002,12 +1009,7 @@ async fn the_fakes_client_is_paced_by_the_fakes_limit() {
 /// and out of case, and bodies that are no object at all.
 #[tokio::test]
 async fn the_fake_accepts_exactly_what_a_json_schema_engine_accepts() {
-    let fake = FakeUpheal::builder()
-        .rate_limit_per_minute(None)
-        .start()
-        .await
-        .unwrap();
-    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    let (fake, ada) = unlimited_fake_with_ada().await;
     let fragment: Value = serde_json::from_str(include_str!(
         "../../openapi/update-provider-user-by-id-v2.json"
     ))
@@ -1084,4 +1086,60 @@ async fn the_fake_accepts_exactly_what_a_json_schema_engine_accepts() {
         "{accepted} of {}",
         bodies.len()
     );
+}
+
+/// A path id whose percent-decoding is not UTF-8 (a lone continuation
+/// byte, a broken two-byte sequence, an overlong encoding, a surrogate) is
+/// answered 400, naming the segment, and changes nothing; the same route
+/// with a decodable id still answers.
+#[tokio::test]
+async fn a_path_id_that_is_not_utf8_once_decoded_is_answered_400() {
+    let (fake, ada) = fake_with_ada().await;
+    let key = fake.api_key().to_owned();
+    let body = r#"{"therapyLicence":"LPC-9"}"#;
+    for id in ["%80", "ext-%C3%28", "%C0%AF", "%ED%A0%80", "%FF%FE"] {
+        let (status, answer) = raw_patch(&fake, id, Some(&key), body).await;
+        assert_eq!(status, 400, "{id}: {answer}");
+        let message = answer.to_string();
+        assert!(message.contains("not UTF-8"), "{id}: {message}");
+        assert!(message.contains(id), "the answer names {id}: {message}");
+    }
+    assert_ne!(
+        fake.user(ada).unwrap().therapy_licence.as_deref(),
+        Some("LPC-9")
+    );
+    let (status, _) = raw_patch(&fake, "ext-ada", Some(&key), body).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        fake.user(ada).unwrap().therapy_licence.as_deref(),
+        Some("LPC-9")
+    );
+}
+
+/// The control API answers its own methods only: a `HEAD` (or any other
+/// method) on a GET or POST control route is a route the fake does not
+/// serve, answered as Upheal answers one (401 without the key, 404 with
+/// it), while the route itself still answers its method.
+#[tokio::test]
+async fn control_routes_answer_their_own_methods_only() {
+    let (fake, _) = fake_with_ada().await;
+    let http = bare_http_client();
+    let url = |path: &str| format!("{}{path}", fake.base_url());
+    for (method, path) in [
+        (reqwest::Method::HEAD, "/__admin/counters"),
+        (reqwest::Method::HEAD, "/__admin/requests"),
+        (reqwest::Method::GET, "/__admin/reset"),
+        (reqwest::Method::PUT, "/__admin/users"),
+        (reqwest::Method::DELETE, "/__admin/faults"),
+    ] {
+        let request = || http.request(method.clone(), url(path));
+        let keyless = request().send().await.unwrap();
+        assert_eq!(keyless.status(), 401, "{method} {path} without the key");
+        let keyed = request().with_key(fake.api_key()).send().await.unwrap();
+        assert_eq!(keyed.status(), 404, "{method} {path}");
+    }
+    let counters = http.get(url("/__admin/counters")).send().await.unwrap();
+    assert_eq!(counters.status(), 200);
+    let counters: Value = counters.json().await.unwrap();
+    assert!(counters.is_object(), "{counters}");
 }
