@@ -234,10 +234,16 @@ impl Client {
             let slot_taken = std::mem::take(&mut turn.slot_taken);
             turn.attempts += 1;
             let span = self.attempt_span(route, attempts - 1);
+            // The first attempt starts as the call does: no second clock read.
+            let now = if attempts == 1 {
+                started
+            } else {
+                Instant::now()
+            };
             // The scope is built in the branch that uses it: built before,
             // it kept its own room in the call's future across the await
             // (48 bytes that every move of the future copies).
-            let result = if self.attempt_needs_scope(deadline) {
+            let result = if self.attempt_needs_scope(deadline, now) {
                 let call = CallScope {
                     deadline,
                     ticket: turn.ticket,
@@ -322,15 +328,15 @@ impl Client {
         )
     }
 
-    /// Whether an attempt started now needs the hooks to know of the call:
+    /// Whether an attempt started at `now` needs the hooks to know of the call:
     /// it waits for a rate limiter (in line, within the deadline), or its
     /// own timeout ends after the deadline. Otherwise the scope would cost
     /// something and change nothing.
-    fn attempt_needs_scope(&self, deadline: Option<Instant>) -> bool {
+    fn attempt_needs_scope(&self, deadline: Option<Instant>, now: Instant) -> bool {
         let transport = self.inner.raw.inner();
         transport.limiter.is_some()
             || deadline.is_some_and(|deadline| {
-                deadline.saturating_duration_since(Instant::now()) < transport.attempt_timeout
+                deadline.saturating_duration_since(now) < transport.attempt_timeout
             })
     }
 
