@@ -1,17 +1,18 @@
 //! An update's wire request, built and checked once per update value: a
-//! service that sends one update to many providers, or a call that is
-//! retried, pays for the checks and for copying every value once, not on
-//! every call.
+//! service that sends one update to many providers, or sends it again
+//! after a failure, pays for the checks and for copying every value once,
+//! not on every call.
 
-use std::{fmt, sync::OnceLock};
+use std::sync::OnceLock;
 
 use crate::{errors::Error, generated::types::UpdateProviderUserRequest};
 
 /// The request an update was last checked into, until the update changes.
 ///
-/// Part of the update's value only as a memo: two updates that set the
+/// A memo, not part of the update's value: two updates that set the
 /// same fields are equal whether or not either was checked, a clone starts
-/// without it (a clone is made to be changed), and it is never serialized.
+/// without it (a clone is made to be changed), it is never serialized, and
+/// the update's `Debug` leaves it out.
 #[derive(Default)]
 pub(crate) struct ValidatedRequest(OnceLock<UpdateProviderUserRequest>);
 
@@ -49,13 +50,3 @@ impl PartialEq for ValidatedRequest {
 }
 
 impl Eq for ValidatedRequest {}
-
-impl fmt::Debug for ValidatedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "checked"
-        } else {
-            "unchecked"
-        })
-    }
-}
