@@ -32,23 +32,19 @@ PY
 # The dependent floor: the runtime crates a hand-rolled call would need.
 dependent="$work/dependent"
 mkdir -p "$dependent/src"
-cat > "$dependent/Cargo.toml" <<'TOML'
+source "$repo/benches/design_floor.sh"
+cat > "$dependent/Cargo.toml" <<TOML
 [package]
 name = "dependent-floor"
 version = "0.0.0"
 edition = "2024"
 [workspace]
-[dependencies]
-progenitor-client = "0.15.1"
-reqwest = { version = "0.13.4", default-features = false, features = ["json", "stream", "rustls"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
+$DESIGN_FLOOR_RUNTIME
 TOML
 echo 'pub use progenitor_client; pub use reqwest; pub use serde_json;' > "$dependent/src/lib.rs"
 
 # The floor: same fragment, same generator, same TLS stack, nothing else.
 floor="$work/floor"
-source "$repo/benches/design_floor.sh"
 write_design_floor "$floor" "$repo"
 
 # The crate as a dependency would see it: the lib with default features.

@@ -4,21 +4,26 @@
 # progenitor-client and reqwest's rustls at run time.
 #
 #   write_design_floor DIR REPO
+
+# What a generated client needs at run time, with reqwest's rustls: the
+# floor's and build_time.sh's dependent floor's [dependencies] alike.
+DESIGN_FLOOR_RUNTIME='[dependencies]
+progenitor-client = "0.15.1"
+reqwest = { version = "0.13.4", default-features = false, features = ["json", "stream", "rustls"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"'
+
 write_design_floor() { # DIR REPO
   local floor=$1 repo=$2
   mkdir -p "$floor/src" "$floor/openapi"
   cp "$repo/openapi/"*.json "$floor/openapi/"
-  cat > "$floor/Cargo.toml" <<'TOML'
+  cat > "$floor/Cargo.toml" <<TOML
 [package]
 name = "progenitor-floor"
 version = "0.0.0"
 edition = "2024"
 [workspace]
-[dependencies]
-progenitor-client = "0.15.1"
-reqwest = { version = "0.13.4", default-features = false, features = ["json", "stream", "rustls"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
+$DESIGN_FLOOR_RUNTIME
 [build-dependencies]
 progenitor = { version = "0.15.1", default-features = false }
 openapiv3 = "2"
