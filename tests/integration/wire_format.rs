@@ -10,18 +10,24 @@ use upheal_provider_users::{
 use uuid::Uuid;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
-/// Sends `update` for `id` to a server that echoes a matching user, and
-/// returns the single request it received.
-async fn sent(id: &ProviderUserId, update: &ProviderUserUpdate) -> wiremock::Request {
+/// A server that answers every request for the operation with `user`.
+async fn server_answering(user: Value) -> MockServer {
     let server = MockServer::start().await;
-    let user = match id.as_upheal() {
-        Some(uuid) => user_json(&uuid.to_string(), None),
-        None => user_json(UPHEAL_UUID, id.as_partner()),
-    };
     Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
         .respond_with(ResponseTemplate::new(200).set_body_json(user))
         .mount(&server)
         .await;
+    server
+}
+
+/// Sends `update` for `id` to a server that echoes a matching user, and
+/// returns the single request it received.
+async fn sent(id: &ProviderUserId, update: &ProviderUserUpdate) -> wiremock::Request {
+    let user = match id.as_upheal() {
+        Some(uuid) => user_json(&uuid.to_string(), None),
+        None => user_json(UPHEAL_UUID, id.as_partner()),
+    };
+    let server = server_answering(user).await;
     client_for(&server)
         .update_provider_user(id, update)
         .await
@@ -195,11 +201,7 @@ async fn partner_ids_are_percent_encoded_into_one_segment() {
 
 #[tokio::test]
 async fn a_base_url_path_stem_and_trailing_slash_are_kept_correctly() {
-    let server = MockServer::start().await;
-    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-        .respond_with(ResponseTemplate::new(200).set_body_json(user_json(UPHEAL_UUID, None)))
-        .mount(&server)
-        .await;
+    let server = server_answering(user_json(UPHEAL_UUID, None)).await;
     let client = upheal_provider_users::Client::builder()
         .api_key(API_KEY)
         .base_url(format!("{}/proxy/upheal/", server.uri()))
@@ -266,11 +268,7 @@ fn every_change() -> Vec<(&'static str, Change)> {
 /// be refused again, with nothing sent.
 #[tokio::test]
 async fn an_update_changed_after_it_was_sent_sends_what_it_says_now() {
-    let server = MockServer::start().await;
-    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-        .respond_with(ResponseTemplate::new(200).set_body_json(user_json(UPHEAL_UUID, None)))
-        .mount(&server)
-        .await;
+    let server = server_answering(user_json(UPHEAL_UUID, None)).await;
     let client = client_for(&server);
     let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
     let body =
@@ -328,4 +326,51 @@ fn a_checked_update_is_the_same_value_as_an_unchecked_one() {
     assert_eq!(read_back, checked);
     assert_eq!(checked.clone(), unchecked);
     assert_ne!(checked.clone().therapy_licence("LPC-1"), unchecked);
+}
+
+/// One update value shared by many tasks on several threads, none of which
+/// has checked it yet: they race to build the kept request, and every
+/// call must send the same body, the one the value says; a task cancelled
+/// mid-call leaves nothing behind that the others would send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_update_sent_by_many_threads_at_once_sends_the_same_body() {
+    let server = server_answering(user_json(UPHEAL_UUID, None)).await;
+    let client = client_for(&server);
+    let id = ProviderUserId::upheal(UPHEAL_UUID.parse().unwrap());
+    let update = std::sync::Arc::new(
+        ProviderUserUpdate::new()
+            .note_identifier(NoteIdentifier::Clinician)
+            .therapy_licence("LPC-12345")
+            .default_note_template_ids(["tpl-1", "tpl-2"]),
+    );
+    let expected = serde_json::to_value(&*update).unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(64));
+    let calls: Vec<_> = (0..64)
+        .map(|n| {
+            let (client, id, update, barrier) =
+                (client.clone(), id.clone(), update.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let call = client.update_provider_user(&id, &update);
+                if n % 8 == 0 {
+                    // Dropped after its first poll, possibly mid-send.
+                    let _ = tokio::time::timeout(std::time::Duration::ZERO, call).await;
+                    None
+                } else {
+                    Some(call.await.expect("the update succeeds"))
+                }
+            })
+        })
+        .collect();
+    let mut completed = 0;
+    for call in calls {
+        completed += usize::from(call.await.unwrap().is_some());
+    }
+    assert_eq!(completed, 56);
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.len() >= completed, "{} requests", requests.len());
+    for request in &requests {
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(body, expected);
+    }
 }
