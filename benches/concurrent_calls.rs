@@ -8,9 +8,10 @@
 //! `target/release/deps/concurrent_calls-* CLIENT CALLS [IN_FLIGHT]`,
 //! CLIENT one of `crate_client` (one update value, checked on its first
 //! call), `crate_client_building` (a new update value per call, checked on
-//! every call), `bare_progenitor`, `bare_progenitor_building` (the body
-//! cloned per call); IN_FLIGHT 32 unless given (1: one call at a
-//! time).
+//! every call), `crate_generated` (the crate's generated method alone:
+//! its transport hooks without the hand-written layer), `bare_progenitor`,
+//! `bare_progenitor_building` (the body cloned per call); IN_FLIGHT 32
+//! unless given (1: one call at a time).
 
 mod support;
 
@@ -89,6 +90,23 @@ fn main() {
                     .map(|_| async {
                         let body = bare_body.clone();
                         bare.update_provider_user_by_id_v2(&id_text, &body)
+                            .await
+                            .unwrap();
+                    })
+                    .buffer_unordered(in_flight)
+                    .for_each(|()| async {})
+                    .await
+            }
+            // The generated method through the crate's transport hooks, its
+            // request checked once: what the hand-written layer adds is the
+            // difference between this and `crate_client`.
+            "crate_generated" => {
+                let request = update.to_request().unwrap();
+                calls
+                    .map(|_| async {
+                        client
+                            .generated()
+                            .update_provider_user_by_id_v2(&id_text, &request)
                             .await
                             .unwrap();
                     })

@@ -2,13 +2,15 @@
 # Instructions per call on the client's thread, 32 calls in flight and one
 # at a time, for the crate's client (one update value, checked on its first
 # call; and a new update value per call, checked on every call) and a bare
-# progenitor client (its request built once; and cloned per call):
+# progenitor client (its request built once; and cloned per call), and the
+# crate's generated method called directly (its transport hooks without the
+# hand-written layer above them):
 # callgrind counts each client's run at two call counts, and the difference
 # over the extra calls is the per-call figure (setup and the server's thread
 # left out). Repeatable on a busy machine to a few hundred instructions
 # (the order in which 32 calls interleave moves it).
 #
-#   bash benches/concurrent_instructions.sh        (needs valgrind; ~3 min)
+#   bash benches/concurrent_instructions.sh        (needs valgrind; ~4 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
@@ -27,12 +29,13 @@ count() { # CLIENT CALLS IN_FLIGHT
 for in_flight in 32 1; do
   echo "$in_flight in flight:"
   declare -A per_call=()
-  for client in crate_client crate_client_building bare_progenitor bare_progenitor_building; do
+  for client in crate_client crate_client_building crate_generated bare_progenitor bare_progenitor_building; do
     a=$(count "$client" "$low" "$in_flight")
     b=$(count "$client" "$high" "$in_flight")
     per_call[$client]=$(( (b - a) / (high - low) ))
     printf '  %-26s %7d instructions per call\n' "$client" "${per_call[$client]}"
   done
   python3 -c "print(f'  crate_client / bare_progenitor: {${per_call[crate_client]} / ${per_call[bare_progenitor]}:.3f}')"
+  python3 -c "print(f'  crate_generated / bare_progenitor: {${per_call[crate_generated]} / ${per_call[bare_progenitor]}:.3f}')"
   python3 -c "print(f'  crate_client_building / bare_progenitor_building: {${per_call[crate_client_building]} / ${per_call[bare_progenitor_building]}:.3f}')"
 done

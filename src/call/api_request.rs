@@ -12,9 +12,10 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     call::{
         Client,
-        client::{Route, Turn, finish_call},
+        client::{Turn, finish_call},
         response_body::{kept_text, read_kept_body},
         response_error,
+        retry_loop::Route,
     },
     errors::{Error, ErrorKind},
     telemetry,

@@ -4,15 +4,12 @@ use std::{fmt, sync::Arc};
 
 use futures_util::{FutureExt, TryFutureExt};
 use progenitor_client::ClientInfo;
-use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::{
     call::{
-        BulkStop, ClientBuilder, RetryPolicy,
-        call_scope::{CALL, CallScope},
-        partner_id_cache::PartnerIdCache,
-        response_error,
+        BulkStop, ClientBuilder, RetryPolicy, partner_id_cache::PartnerIdCache, response_error,
+        retry_loop::Route, transport::Transport,
     },
     errors::{Error, ErrorKind},
     generated::{
@@ -34,14 +31,6 @@ pub(crate) struct Turn {
     pub(crate) stop: Option<BulkStop>,
     /// HTTP attempts made so far, for the call's span.
     pub(crate) attempts: u32,
-}
-
-/// What an attempt's span says of the request: its method and route.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Route<'a> {
-    pub(crate) method: &'a str,
-    /// The path with its `{parameters}` (`url.template`), or the path.
-    pub(crate) template: &'a str,
 }
 
 /// A client for Upheal's "update provider user by id v2" endpoint.
@@ -106,6 +95,16 @@ impl Client {
         self.pacer().cloned().map(Budget::new)
     }
 
+    /// The policy every call's attempts are retried under.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The transport under the generated client: pool, limiter, redactor.
+    pub(crate) fn transport(&self) -> &Transport {
+        self.inner.raw.inner()
+    }
+
     /// The normalised base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -161,7 +160,7 @@ impl Client {
             turn.attempts,
         );
         span.in_scope(|| tracing::debug!(attempts = turn.attempts, "upheal call finished"));
-        result
+        result.map(|user| *user)
     }
 
     async fn update_validated(
@@ -169,7 +168,7 @@ impl Client {
         id: &ProviderUserId,
         request: &UpdateProviderUserRequest,
         turn: &mut Turn,
-    ) -> Result<ProviderUser, Error> {
+    ) -> Result<Box<ProviderUser>, Error> {
         if turn.ticket.is_none() {
             turn.ticket = self.pacer().map(|pacer| pacer.ticket());
         }
@@ -184,7 +183,9 @@ impl Client {
             }
         }
         let (user, attempts) = self.send_with_retries(id, request, turn).await?;
-        let user = check_identity(id, user, attempts).map_err(|e| self.without_key(e))?;
+        if !id.identifies(&user) {
+            return Err(self.without_key(mismatch(id, *user, attempts)));
+        }
         self.remember(id, &user);
         Ok(user)
     }
@@ -196,7 +197,7 @@ impl Client {
         target: &ProviderUserId,
         request: &UpdateProviderUserRequest,
         turn: &mut Turn,
-    ) -> Result<(ProviderUser, u32), Error> {
+    ) -> Result<(Box<ProviderUser>, u32), Error> {
         let mut buffer = [0; uuid::fmt::Hyphenated::LENGTH];
         let path_id = target.path_text(&mut buffer);
         // Every failure the policy calls transient may be retried: the
@@ -209,137 +210,6 @@ impl Client {
             .await
     }
 
-    /// The attempts of one call under the retry policy, each made by
-    /// `attempt`; a failure is retried only when the policy would and
-    /// `may_retry` allows it. The policy's deadline bounds the whole call,
-    /// an attempt in flight included. The result and the attempts made.
-    pub(crate) async fn with_retries<T, F>(
-        &self,
-        route: Route<'_>,
-        turn: &mut Turn,
-        may_retry: impl Fn(&Error) -> bool,
-        mut attempt: impl FnMut() -> F,
-    ) -> Result<(T, u32), Error>
-    where
-        F: Future<Output = Result<T, Error>>,
-    {
-        let started = Instant::now();
-        let deadline = self.inner.retry.deadline_after(started);
-        let mut attempts = 1;
-        let mut last_error: Option<Error> = None;
-        if turn.stop.as_ref().is_some_and(BulkStop::is_stopped) {
-            return Err(Error::stopped());
-        }
-        loop {
-            let slot_taken = std::mem::take(&mut turn.slot_taken);
-            turn.attempts += 1;
-            let span = self.attempt_span(route, attempts - 1);
-            // The first attempt starts as the call does: no second clock read.
-            let now = if attempts == 1 {
-                started
-            } else {
-                Instant::now()
-            };
-            // The scope is built in the branch that uses it: built before,
-            // it kept its own room in the call's future across the await
-            // (48 bytes that every move of the future copies).
-            let result = if self.attempt_needs_scope(deadline, now) {
-                let call = CallScope {
-                    deadline,
-                    ticket: turn.ticket,
-                    slot_taken,
-                    stop: turn.stop.clone(),
-                };
-                telemetry::in_span(CALL.scope(call, attempt()), &span).await
-            } else {
-                telemetry::in_span(attempt(), &span).await
-            };
-            if let Err(error) = &result {
-                match error.status() {
-                    Some(status) => span.record("error.type", status.to_string()),
-                    None => span.record("error.type", error.kind().name()),
-                };
-            }
-            let error = match result {
-                Ok(value) => return Ok((value, attempts)),
-                // Waiting longer would not make a slot come sooner: the
-                // call ends without retrying into the same wall.
-                Err(error) if error.is_no_slot_before_deadline() => {
-                    turn.attempts -= 1;
-                    return Err(error.with_attempts(attempts - 1));
-                }
-                // Stopped while waiting for this attempt's slot: the last
-                // attempt's outcome stands (none, for the first).
-                Err(error) if error.kind() == ErrorKind::Stopped => {
-                    turn.attempts -= 1;
-                    return Err(last_error.unwrap_or(error));
-                }
-                Err(error)
-                    if error.kind() == ErrorKind::Timeout
-                        && deadline.is_some_and(|at| Instant::now() >= at) =>
-                {
-                    return Err(self.inner.retry.deadline_passed(attempts));
-                }
-                Err(error) => error.with_attempts(attempts),
-            };
-            if !may_retry(&error) {
-                return Err(error);
-            }
-            let Some(delay) =
-                self.inner
-                    .retry
-                    .delay_before_retry(attempts, &error, started.elapsed())
-            else {
-                return Err(error);
-            };
-            tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
-            let stopped = match &turn.stop {
-                Some(stop) => {
-                    let slept = stop.unless_stopped(tokio::time::sleep(delay)).await;
-                    slept.is_none() || stop.is_stopped()
-                }
-                None => {
-                    tokio::time::sleep(delay).await;
-                    false
-                }
-            };
-            // A stopped run sends no retry: this attempt's outcome stands.
-            if stopped {
-                return Err(error);
-            }
-            last_error = Some(error);
-            attempts += 1;
-        }
-    }
-
-    /// The span of one HTTP attempt, in OpenTelemetry's HTTP client
-    /// conventions (the key is never a field).
-    fn attempt_span(&self, route: Route<'_>, resends: u32) -> tracing::Span {
-        tracing::info_span!(
-            "upheal.http",
-            otel.name = route.method,
-            otel.kind = "client",
-            http.request.method = route.method,
-            url.template = route.template,
-            server.address = self.inner.raw.inner().server_address.as_str(),
-            http.request.resend_count = resends,
-            http.response.status_code = tracing::field::Empty,
-            error.type = tracing::field::Empty,
-        )
-    }
-
-    /// Whether an attempt started at `now` needs the hooks to know of the call:
-    /// it waits for a rate limiter (in line, within the deadline), or its
-    /// own timeout ends after the deadline. Otherwise the scope would cost
-    /// something and change nothing.
-    fn attempt_needs_scope(&self, deadline: Option<Instant>, now: Instant) -> bool {
-        let transport = self.inner.raw.inner();
-        transport.limiter.is_some()
-            || deadline.is_some_and(|deadline| {
-                deadline.saturating_duration_since(now) < transport.attempt_timeout
-            })
-    }
-
     /// One HTTP attempt, its error body read (bounded) and classified.
     ///
     /// Chained rather than written as an `async fn`: a value awaited into a
@@ -347,16 +217,21 @@ impl Client {
     /// generated request's answer (and, unboxed, the error body's reader)
     /// would be held beside the request's own future, and every call's
     /// future would grow by them and be dearer to move.
+    ///
+    /// The user is boxed as soon as it is decoded: unboxed, its 288 bytes
+    /// were copied on the way up through every layer (a dozen copies a
+    /// call, more than the allocation costs), and only the caller's
+    /// `update_provider_user` unboxes it.
     fn attempt<'a>(
         &'a self,
         path_id: &'a str,
         request: &'a UpdateProviderUserRequest,
-    ) -> impl Future<Output = Result<ProviderUser, Error>> + 'a {
+    ) -> impl Future<Output = Result<Box<ProviderUser>, Error>> + 'a {
         let redactor = &self.inner.raw.inner().redactor;
         self.inner
             .raw
             .update_provider_user_by_id_v2(path_id, request)
-            .map_ok(progenitor_client::ResponseValue::into_inner)
+            .map_ok(|answer| Box::new(answer.into_inner()))
             // Boxed: an error body is read rarely.
             .or_else(move |raw| Box::pin(response_error::from_raw(raw, redactor)).map(Err))
     }
@@ -382,9 +257,6 @@ impl Client {
         }
     }
 
-    /// A call made by a cached UUID must still return the user with the
-    /// requested partner id; otherwise the id was reassigned since it was
-    /// cached, so the entry goes and the caller hears about it.
     /// Errors built here from a response (an identity mismatch names the
     /// user the server returned, which may echo the key) pass the same
     /// redaction as errors from the transport.
@@ -392,12 +264,15 @@ impl Client {
         error.without_key(&self.inner.raw.inner().redactor)
     }
 
+    /// A call made by a cached UUID must still return the user with the
+    /// requested partner id; otherwise the id was reassigned since it was
+    /// cached, so the entry goes and the caller hears about it.
     fn check_cached_identity(
         &self,
         id: &ProviderUserId,
         partner_id: &str,
-        result: Result<(ProviderUser, u32), Error>,
-    ) -> Result<ProviderUser, Error> {
+        result: Result<(Box<ProviderUser>, u32), Error>,
+    ) -> Result<Box<ProviderUser>, Error> {
         let checked = result
             .and_then(|(user, attempts)| check_identity(id, user, attempts))
             .map_err(|e| self.without_key(e));
@@ -415,12 +290,17 @@ impl Client {
 /// so the error keeps the status and the attempts that got there.
 fn check_identity(
     id: &ProviderUserId,
-    user: ProviderUser,
+    user: Box<ProviderUser>,
     attempts: u32,
-) -> Result<ProviderUser, Error> {
+) -> Result<Box<ProviderUser>, Error> {
     if id.identifies(&user) {
         return Ok(user);
     }
+    Err(mismatch(id, *user, attempts))
+}
+
+#[cold]
+fn mismatch(id: &ProviderUserId, user: ProviderUser, attempts: u32) -> Error {
     let got = match (id.as_upheal(), &user.partner_user_id) {
         (Some(_), _) => format!("userId `{}`", user.user_id),
         (None, Some(partner)) => format!("partnerUserId `{partner}` (userId `{}`)", user.user_id),
@@ -430,13 +310,13 @@ fn check_identity(
         id_form = id.form(),
         "response names a different provider user"
     );
-    Err(Error::new(
+    Error::new(
         ErrorKind::IdentityMismatch,
         format!("addressed provider user `{id}` but the response is for {got}"),
     )
     .with_status(200)
     .with_attempts(attempts)
-    .with_returned_user(user))
+    .with_returned_user(user)
 }
 
 impl fmt::Debug for Client {

@@ -12,6 +12,7 @@ pub(crate) mod client_builder;
 pub(crate) mod partner_id_cache;
 pub(crate) mod response_body;
 pub(crate) mod response_error;
+pub(crate) mod retry_loop;
 pub(crate) mod retry_policy;
 pub(crate) mod tls;
 pub(crate) mod transport;

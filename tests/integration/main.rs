@@ -15,6 +15,7 @@ mod redis_support;
 
 mod api_request;
 mod batch_check;
+mod bulk_stop;
 mod cli;
 mod cli_exit_codes;
 mod cli_input_files;
