@@ -2,7 +2,7 @@
 //! both the crate's client and a plain HTTP client.
 #![cfg(feature = "fake")]
 
-use crate::common::WithKey;
+use crate::common::{WithKey, unlimited_fake_with_ada};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -19,18 +19,6 @@ async fn fake_with_ada() -> (FakeUpheal, Uuid) {
             .partner_user_id("ext-ada")
             .default_templates(["tpl-1"]),
     );
-    (fake, ada)
-}
-
-/// A fake with no rate limit of its own and Ada seeded (no partner id), for
-/// tests that send more than the fake's per-minute budget.
-async fn unlimited_fake_with_ada() -> (FakeUpheal, Uuid) {
-    let fake = FakeUpheal::builder()
-        .rate_limit_per_minute(None)
-        .start()
-        .await
-        .unwrap();
-    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
     (fake, ada)
 }
 

@@ -96,3 +96,18 @@ pub fn key_of(headers: &http::HeaderMap) -> &str {
         .strip_prefix(AUTH_PREFIX)
         .expect("the scheme's prefix")
 }
+
+/// A fake with no rate limit of its own and Ada seeded (no partner id), for
+/// tests that send more than the fake's per-minute budget or wait on the
+/// client's own limiter.
+#[cfg(feature = "fake")]
+pub async fn unlimited_fake_with_ada() -> (upheal_provider_users::fake::FakeUpheal, uuid::Uuid) {
+    use upheal_provider_users::fake::{FakeUpheal, SeedUser};
+    let fake = FakeUpheal::builder()
+        .rate_limit_per_minute(None)
+        .start()
+        .await
+        .unwrap();
+    let ada = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
+    (fake, ada)
+}
