@@ -9,7 +9,9 @@
 //! client's CPU per call sets the throughput. Before criterion's figures, a
 //! peer run alternates the two clients round by round (same server, same
 //! run) and prints their throughput ratio and the connections each opened
-//! for 20,000 calls, counted by the server as it accepts them.
+//! for 20,000 calls, counted by the server as it accepts them; a second
+//! peer run does the same one call at a time (`one_at_a_time`), the
+//! per-call ratio in the same form.
 //!
 //! `cargo bench --bench per_call`
 
@@ -159,7 +161,7 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
 {
-    run_measured(calls, call).await.wall
+    run_measured(calls, CONCURRENCY, call).await.wall
 }
 
 /// What a run cost: its wall time, and the CPU time of the thread it ran
@@ -170,7 +172,7 @@ struct RunCost {
     cpu: Duration,
 }
 
-async fn run_measured<F, Fut>(calls: usize, call: F) -> RunCost
+async fn run_measured<F, Fut>(calls: usize, in_flight: usize, call: F) -> RunCost
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -178,7 +180,7 @@ where
     let (wall, cpu) = (Instant::now(), thread_cpu_time());
     futures_util::stream::iter(0..calls)
         .map(|_| call())
-        .buffer_unordered(CONCURRENCY)
+        .buffer_unordered(in_flight)
         .for_each(|()| async {})
         .await;
     RunCost {
@@ -226,6 +228,65 @@ fn median_and_range(values: &mut [f64]) -> (f64, f64, f64) {
         values[0],
         values[values.len() - 1],
     )
+}
+
+/// Calls per round of the one-at-a-time peer run (about a tenth of a
+/// second each).
+const ONE_AT_A_TIME_ROUND_CALLS: usize = 3_000;
+
+/// The peer run: [`ROUNDS`] rounds, each running the crate's client, the
+/// bare one and the bare one building its body for `calls` calls with
+/// `in_flight` at once, in an order that rotates per round. Prints, per
+/// baseline, the median and range of the throughput ratio (the baseline's
+/// wall time over ours) and of the client thread's CPU per call (ours
+/// over the baseline's): ratios within a round, so that what the machine
+/// does between rounds cancels out.
+async fn peer_run<A, B, C, FA, FB, FC>(
+    label: &str,
+    in_flight: usize,
+    calls: usize,
+    (crate_call, bare_call, bare_building_call): (&A, &B, &C),
+) where
+    A: Fn() -> FA,
+    B: Fn() -> FB,
+    C: Fn() -> FC,
+    FA: Future<Output = ()>,
+    FB: Future<Output = ()>,
+    FC: Future<Output = ()>,
+{
+    let mut throughput = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+    let mut cpu = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
+    for round in 0..ROUNDS {
+        // Rotate which client goes first, so none always meets a warmer
+        // machine.
+        let mut costs = [RunCost::default(); 3];
+        for turn in 0..3 {
+            let which = (round + turn) % 3;
+            costs[which] = match which {
+                0 => run_measured(calls, in_flight, crate_call).await,
+                1 => run_measured(calls, in_flight, bare_call).await,
+                _ => run_measured(calls, in_flight, bare_building_call).await,
+            };
+        }
+        for baseline in 0..2 {
+            let (ours, theirs) = (costs[0], costs[baseline + 1]);
+            throughput[baseline].push(theirs.wall.as_secs_f64() / ours.wall.as_secs_f64());
+            cpu[baseline].push(ours.cpu.as_secs_f64() / theirs.cpu.as_secs_f64());
+        }
+    }
+    let baselines = ["bare_progenitor", "bare_progenitor_building"];
+    for (baseline, name) in baselines.iter().enumerate() {
+        let (median, low, high) = median_and_range(&mut throughput[baseline]);
+        println!(
+            "{label} throughput crate_client / {name}: median {median:.3}, \
+             range {low:.3}..{high:.3} ({ROUNDS} rounds of {calls} calls)"
+        );
+        let (median, low, high) = median_and_range(&mut cpu[baseline]);
+        println!(
+            "{label} client-thread CPU per call crate_client / {name}: median \
+             {median:.3}, range {low:.3}..{high:.3}"
+        );
+    }
 }
 
 fn concurrent(c: &mut Criterion) {
@@ -276,41 +337,9 @@ fn concurrent(c: &mut Criterion) {
             crate_connects.count() - opened_before.0,
             bare_connects.count() - opened_before.1
         );
-        // Per round and baseline: throughput ratio (the baseline's wall
-        // time over ours) and CPU-per-call ratio (ours over the baseline's).
-        let mut throughput = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
-        let mut cpu = [Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS)];
-        for round in 0..ROUNDS {
-            // Rotate which client goes first, so none always meets a warmer
-            // machine.
-            let mut costs = [RunCost::default(); 3];
-            for turn in 0..3 {
-                let which = (round + turn) % 3;
-                costs[which] = match which {
-                    0 => run_measured(ROUND_CALLS, crate_call).await,
-                    1 => run_measured(ROUND_CALLS, bare_call).await,
-                    _ => run_measured(ROUND_CALLS, bare_building_call).await,
-                };
-            }
-            for baseline in 0..2 {
-                let (ours, theirs) = (costs[0], costs[baseline + 1]);
-                throughput[baseline].push(theirs.wall.as_secs_f64() / ours.wall.as_secs_f64());
-                cpu[baseline].push(ours.cpu.as_secs_f64() / theirs.cpu.as_secs_f64());
-            }
-        }
-        let baselines = ["bare_progenitor", "bare_progenitor_building"];
-        for (baseline, name) in baselines.iter().enumerate() {
-            let (median, low, high) = median_and_range(&mut throughput[baseline]);
-            println!(
-                "concurrent_32 throughput crate_client / {name}: median {median:.3}, \
-                 range {low:.3}..{high:.3} ({ROUNDS} rounds of {ROUND_CALLS} calls)"
-            );
-            let (median, low, high) = median_and_range(&mut cpu[baseline]);
-            println!(
-                "concurrent_32 client-thread CPU per call crate_client / {name}: median \
-                 {median:.3}, range {low:.3}..{high:.3}"
-            );
-        }
+        let clients = (&crate_call, &bare_call, &bare_building_call);
+        peer_run("concurrent_32", CONCURRENCY, ROUND_CALLS, clients).await;
+        peer_run("one_at_a_time", 1, ONE_AT_A_TIME_ROUND_CALLS, clients).await;
     });
 
     let mut group = c.benchmark_group("concurrent_32");
