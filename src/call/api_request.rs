@@ -12,10 +12,10 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     call::{
         Client,
-        client::{Turn, finish_call},
+        client::finish_call,
         response_body::{kept_text, read_kept_body},
         response_error,
-        retry_loop::Route,
+        retry_loop::{Route, Turn},
     },
     errors::{Error, ErrorKind},
     telemetry,
@@ -181,7 +181,9 @@ impl ApiRequest {
             template: &self.path,
         };
         let started = telemetry::Stopwatch::start();
-        let calls = client.with_retries(route, &mut turn, may_retry, || self.attempt());
+        let calls = client
+            .retry_loop()
+            .run(route, &mut turn, may_retry, || self.attempt());
         let result = telemetry::in_span(calls, &span).await;
         let status = |(response, _): &(reqwest::Response, u32)| response.status().as_u16();
         finish_call(&span, started, "request", &result, status, turn.attempts);

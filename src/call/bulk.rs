@@ -8,7 +8,7 @@ use std::{
 use futures_util::{Stream, StreamExt, stream};
 
 use crate::{
-    call::{BulkStop, Client, client::Turn},
+    call::{BulkStop, Client, retry_loop::Turn},
     errors::Error,
     generated::types::ProviderUser,
     telemetry,

@@ -8,30 +8,20 @@ use uuid::Uuid;
 
 use crate::{
     call::{
-        BulkStop, ClientBuilder, RetryPolicy, partner_id_cache::PartnerIdCache, response_error,
-        retry_loop::Route, transport::Transport,
+        ClientBuilder, RetryPolicy,
+        partner_id_cache::PartnerIdCache,
+        response_error,
+        retry_loop::{RetryLoop, Route, Turn},
     },
     errors::{Error, ErrorKind},
     generated::{
         self,
         types::{ProviderUser, UpdateProviderUserRequest},
     },
-    rate_limit::{Budget, Pacer, Ticket},
+    rate_limit::{Budget, Pacer},
     telemetry,
     values::{ProviderUserId, ProviderUserUpdate},
 };
-
-/// How a call meets the rate limiter: its place in line and whether its
-/// first attempt already has a slot.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Turn {
-    pub(crate) ticket: Option<Ticket>,
-    pub(crate) slot_taken: bool,
-    /// The bulk run's stop, if the call is an item of one.
-    pub(crate) stop: Option<BulkStop>,
-    /// HTTP attempts made so far, for the call's span.
-    pub(crate) attempts: u32,
-}
 
 /// A client for Upheal's "update provider user by id v2" endpoint.
 ///
@@ -95,14 +85,13 @@ impl Client {
         self.pacer().cloned().map(Budget::new)
     }
 
-    /// The policy every call's attempts are retried under.
-    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
-    }
-
-    /// The transport under the generated client: pool, limiter, redactor.
-    pub(crate) fn transport(&self) -> &Transport {
-        self.inner.raw.inner()
+    /// The attempts of this client's calls: its retry policy over its
+    /// transport.
+    pub(crate) fn retry_loop(&self) -> RetryLoop<'_> {
+        RetryLoop {
+            policy: &self.inner.retry,
+            transport: self.inner.raw.inner(),
+        }
     }
 
     /// The normalised base URL requests go to.
@@ -206,7 +195,8 @@ impl Client {
             method: crate::fragment::OPERATION_METHOD,
             template: crate::fragment::OPERATION_PATH,
         };
-        self.with_retries(route, turn, |_| true, || self.attempt(path_id, request))
+        self.retry_loop()
+            .run(route, turn, |_| true, || self.attempt(path_id, request))
             .await
     }
 

@@ -1,6 +1,9 @@
 //! The attempts of one call under the client's retry policy: each in its
 //! own span and, when it has to wait for the rate limiter or is near the
-//! call's deadline, in a scope the transport hooks read.
+//! call's deadline, in a scope the transport hooks read. What a call
+//! carries through its attempts ([`Turn`], [`Route`]) lives here too, so
+//! the client, `Client::request` and bulk runs depend on this file and it
+//! depends on none of them.
 
 use std::ops::ControlFlow;
 
@@ -8,13 +11,26 @@ use tokio::time::Instant;
 
 use crate::{
     call::{
-        BulkStop, Client, RetryPolicy,
+        BulkStop, RetryPolicy,
         call_scope::{CALL, CallScope},
-        client::Turn,
+        transport::Transport,
     },
     errors::{Error, ErrorKind},
+    rate_limit::Ticket,
     telemetry,
 };
+
+/// How a call meets the rate limiter: its place in line and whether its
+/// first attempt already has a slot.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Turn {
+    pub(crate) ticket: Option<Ticket>,
+    pub(crate) slot_taken: bool,
+    /// The bulk run's stop, if the call is an item of one.
+    pub(crate) stop: Option<BulkStop>,
+    /// HTTP attempts made so far, for the call's span.
+    pub(crate) attempts: u32,
+}
 
 /// What an attempt's span says of the request: its method and route.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +40,15 @@ pub(crate) struct Route<'a> {
     pub(crate) template: &'a str,
 }
 
-impl Client {
+/// The attempts of a client's calls: its retry policy over its transport
+/// (whose limiter, attempt timeout and server address the attempts use).
+#[derive(Clone, Copy)]
+pub(crate) struct RetryLoop<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) transport: &'a Transport,
+}
+
+impl RetryLoop<'_> {
     /// The attempts of one call under the retry policy, each made by
     /// `attempt`; a failure is retried only when the policy would and
     /// `may_retry` allows it. The policy's deadline bounds the whole call,
@@ -34,8 +58,8 @@ impl Client {
     /// of their own: most calls succeed at once, and the retries' state (a
     /// timer, the errors kept) would otherwise sit in every call's future
     /// and be copied with it on every move.
-    pub(crate) async fn with_retries<T, F>(
-        &self,
+    pub(crate) async fn run<T, F>(
+        self,
         route: Route<'_>,
         turn: &mut Turn,
         may_retry: impl Fn(&Error) -> bool,
@@ -45,7 +69,7 @@ impl Client {
         F: Future<Output = Result<T, Error>>,
     {
         let started = Instant::now();
-        let deadline = self.retry_policy().deadline_after(started);
+        let deadline = self.policy.deadline_after(started);
         if turn.stop.as_ref().is_some_and(BulkStop::is_stopped) {
             return Err(Error::stopped());
         }
@@ -53,7 +77,7 @@ impl Client {
         let result = self
             .attempt_once(route, turn, deadline, started, 1, &mut attempt)
             .await;
-        let error = match settle(result, turn, deadline, 1, None, self.retry_policy()) {
+        let error = match settle(result, turn, deadline, 1, None, self.policy) {
             ControlFlow::Break(outcome) => return outcome,
             ControlFlow::Continue(error) => error,
         };
@@ -68,7 +92,7 @@ impl Client {
     /// The attempts after a failed first one, while the policy and
     /// `may_retry` allow another.
     async fn retry<T, F>(
-        &self,
+        self,
         retries: Retries<'_>,
         turn: &mut Turn,
         may_retry: impl Fn(&Error) -> bool,
@@ -84,10 +108,7 @@ impl Client {
                 return Err(error);
             }
             let elapsed = retries.started.elapsed();
-            let Some(delay) = self
-                .retry_policy()
-                .delay_before_retry(attempts, &error, elapsed)
-            else {
+            let Some(delay) = self.policy.delay_before_retry(attempts, &error, elapsed) else {
                 return Err(error);
             };
             tracing::warn!(kind = %error.kind(), status = error.status(), attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
@@ -112,7 +133,7 @@ impl Client {
                 retries.deadline,
                 attempts,
                 Some(error),
-                self.retry_policy(),
+                self.policy,
             );
             error = match settled {
                 ControlFlow::Break(outcome) => return outcome,
@@ -170,7 +191,7 @@ impl Client {
             otel.kind = "client",
             http.request.method = route.method,
             url.template = route.template,
-            server.address = self.transport().server_address.as_str(),
+            server.address = self.transport.server_address.as_str(),
             http.request.resend_count = resends,
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
@@ -182,7 +203,7 @@ impl Client {
     /// own timeout ends after the deadline. Otherwise the scope would cost
     /// something and change nothing.
     fn attempt_needs_scope(&self, deadline: Option<Instant>, now: Instant) -> bool {
-        let transport = self.transport();
+        let transport = self.transport;
         transport.limiter.is_some()
             || deadline.is_some_and(|deadline| {
                 deadline.saturating_duration_since(now) < transport.attempt_timeout

@@ -1,6 +1,6 @@
 //! The hooks every generated request goes through.
 //!
-//! `build.rs` makes [`Transport`](super::Transport) the generated client's inner value and asks
+//! `build.rs` makes [`Transport`] the generated client's inner value and asks
 //! for these hooks (`HooksMode::Expected`), so the generated method stays
 //! untouched while the hand-written layer decides how bytes move: each HTTP
 //! attempt waits for the shared rate limiter within the call's deadline, is

@@ -6,7 +6,7 @@
 //! instead of only through [`Client::generated`](crate::Client::generated).
 //! Their values live here, by name, because the generated wire type's
 //! fields cannot be known when this file is written; they join the body in
-//! [`ProviderUserUpdate::to_request`].
+//! [`ProviderUserUpdate::to_request`](crate::ProviderUserUpdate::to_request).
 
 use std::{collections::BTreeMap, fmt};
 
@@ -47,7 +47,7 @@ pub struct GeneratedProperty {
     /// What its value is.
     pub shape: PropertyShape,
     /// The longest text accepted (each item's, for a list): the fragment's
-    /// `maxLength`, or [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS).
+    /// `maxLength`, or [`MAX_TEXT_CHARS`].
     pub max_chars: usize,
 }
 
