@@ -6,7 +6,9 @@ use std::collections::HashSet;
 #[cfg(feature = "fake")]
 use std::time::Duration;
 
-use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
+#[cfg(feature = "fake")]
+use common::unlimited_fake_with_ada;
+use common::{API_KEY, UPHEAL_UUID, client_for, server_answering, user_json};
 use upheal_provider_users::{Client, ErrorKind, ProviderUserId, ProviderUserUpdate};
 #[cfg(feature = "fake")]
 use upheal_provider_users::{
@@ -15,30 +17,9 @@ use upheal_provider_users::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
-async fn answering(body: serde_json::Value) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
-    server
-}
-
-/// A fake without a rate limit, holding one user.
-#[cfg(feature = "fake")]
-async fn unpaced_fake_with_one_user() -> (FakeUpheal, uuid::Uuid) {
-    let fake = FakeUpheal::builder()
-        .rate_limit(None)
-        .start()
-        .await
-        .unwrap();
-    let uuid = fake.seed(SeedUser::new("Ada", "Lovelace", "ada@example.com"));
-    (fake, uuid)
-}
-
 #[tokio::test]
 async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
-    let server = answering(user_json(UPHEAL_UUID, Some("ext-other"))).await;
+    let server = server_answering(user_json(UPHEAL_UUID, Some("ext-other"))).await;
     let error = client_for(&server)
         .update_provider_user(
             &ProviderUserId::partner("ext-42").unwrap(),
@@ -58,7 +39,7 @@ async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
     );
     assert!(!text.contains("Some("), "{text}");
 
-    let server = answering(user_json(UPHEAL_UUID, None)).await;
+    let server = server_answering(user_json(UPHEAL_UUID, None)).await;
     let error = client_for(&server)
         .update_provider_user(
             &ProviderUserId::partner("ext-42").unwrap(),
@@ -75,7 +56,7 @@ async fn an_identity_mismatch_reports_the_attempt_the_status_and_plain_ids() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn an_upper_case_uuid_reaches_the_user_by_uuid_without_a_mismatch() {
-    let (fake, uuid) = unpaced_fake_with_one_user().await;
+    let (fake, uuid) = unlimited_fake_with_ada().await;
     let id: ProviderUserId = uuid.to_string().to_uppercase().parse().unwrap();
     let user = fake
         .client()
@@ -156,7 +137,7 @@ fn build_time_errors_speak_of_configuration_not_of_sending() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn extreme_rate_limits_and_retry_caps_never_panic() {
-    let (fake, uuid) = unpaced_fake_with_one_user().await;
+    let (fake, uuid) = unlimited_fake_with_ada().await;
     for limit in [
         RateLimit::new(u32::MAX, Duration::from_secs(1)),
         RateLimit::new(1, Duration::MAX),
@@ -204,7 +185,7 @@ async fn extreme_rate_limits_and_retry_caps_never_panic() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_deadline_bounds_an_attempt_in_flight() {
-    let (fake, uuid) = unpaced_fake_with_one_user().await;
+    let (fake, uuid) = unlimited_fake_with_ada().await;
     // The server would answer 200 after 5 s; the per-attempt timeout is
     // longer still, so only the deadline can end this call early.
     fake.inject(Fault::Delay(Duration::from_secs(5)), 1);
@@ -228,7 +209,7 @@ async fn the_deadline_bounds_an_attempt_in_flight() {
 #[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_deadline_bounds_the_rate_limiters_wait() {
-    let (fake, uuid) = unpaced_fake_with_one_user().await;
+    let (fake, uuid) = unlimited_fake_with_ada().await;
     let client = fake
         .client_builder()
         .rate_limit(Some(RateLimit::new(1, Duration::from_secs(3600))))
@@ -265,7 +246,7 @@ async fn an_identity_mismatch_never_shows_an_echoed_key() {
         key.replace('/', "\\/"),
         key.replace('+', "%2B"),
     ] {
-        let server = answering(user_json(UPHEAL_UUID, Some(&echo))).await;
+        let server = server_answering(user_json(UPHEAL_UUID, Some(&echo))).await;
         let client = Client::builder()
             .api_key(key)
             .base_url(server.uri())

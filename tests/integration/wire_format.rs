@@ -2,23 +2,12 @@
 
 use crate::common;
 
-use common::{API_KEY, UPHEAL_UUID, client_for, user_json};
+use common::{API_KEY, UPHEAL_UUID, client_for, server_answering, user_json};
 use serde_json::{Value, json};
 use upheal_provider_users::{
     NoteIdentifier, Npi, PropertyShape, ProviderUserId, ProviderUserUpdate,
 };
 use uuid::Uuid;
-use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
-
-/// A server that answers every request for the operation with `user`.
-async fn server_answering(user: Value) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
-        .respond_with(ResponseTemplate::new(200).set_body_json(user))
-        .mount(&server)
-        .await;
-    server
-}
 
 /// Sends `update` for `id` to a server that echoes a matching user, and
 /// returns the single request it received.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use upheal_provider_users::{Client, RetryPolicy};
-use wiremock::MockServer;
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 pub const API_KEY: &str = "test-key-5d1f0c";
 pub const UPHEAL_UUID: &str = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -95,6 +95,16 @@ pub fn key_of(headers: &http::HeaderMap) -> &str {
     value
         .strip_prefix(AUTH_PREFIX)
         .expect("the scheme's prefix")
+}
+
+/// A server that answers every request for the operation with `user`.
+pub async fn server_answering(user: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method(upheal_provider_users::generated::OPERATION_METHOD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user))
+        .mount(&server)
+        .await;
+    server
 }
 
 /// A fake with no rate limit of its own and Ada seeded (no partner id), for
