@@ -172,9 +172,7 @@ impl Client {
             }
         }
         let (user, attempts) = self.send_with_retries(id, request, turn).await?;
-        if !id.identifies(&user) {
-            return Err(self.without_key(mismatch(id, *user, attempts)));
-        }
+        let user = check_identity(id, user, attempts).map_err(|e| self.without_key(e))?;
         self.remember(id, &user);
         Ok(user)
     }
